@@ -1,0 +1,629 @@
+"""Read article files (plain text, Markdown, HTML, JSON) into ``Article`` objects.
+
+Every format is reduced to the same thing: a list of classified lines (title,
+heading, bullet, paragraph text, table row, blank) with character spans into
+the decoded text. One builder then recognises site boilerplate, sections,
+blocks and the reference list, whatever the format was.
+
+Markup is never removed, only blanked: ``Article.plain`` has the same length
+as ``Article.text`` with tags, Markdown syntax, boilerplate and reference
+entries replaced by spaces (newlines kept), so offsets found in ``plain`` are
+offsets into the file's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import DataFileError, Errors, InputError
+from .types import Article, Block, Problem, Reference, Section
+
+SUFFIXES: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
+DEFAULT_MAX_BYTES = 5_000_000
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    kind: str  # blank | text | heading | bullet | table_row
+    level: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The layout conventions from ``data/layout.json``, compiled."""
+
+    top_level: tuple[re.Pattern, ...]
+    references: tuple[re.Pattern, ...]
+    boilerplate_lines: tuple[re.Pattern, ...]
+    boilerplate_blocks: tuple[re.Pattern, ...]
+    reference_labels: tuple[re.Pattern, ...]
+    status_markers: tuple[tuple[str, str], ...]
+
+
+_LAYOUT_KEYS = {
+    "version", "about", "top_level_headings", "reference_headings", "boilerplate_lines",
+    "boilerplate_blocks", "reference_labels", "status_markers",
+}
+
+
+@lru_cache(maxsize=1)
+def load_layout() -> Layout:
+    path = resources.files("extractors") / "data" / "layout.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    unknown = set(data) - _LAYOUT_KEYS
+    if unknown:
+        raise DataFileError(Errors.E011.format(path=path, keys=sorted(unknown), allowed=sorted(_LAYOUT_KEYS)))
+
+    def compile_all(key: str) -> tuple[re.Pattern, ...]:
+        out = []
+        for p in data.get(key, []):
+            try:
+                out.append(re.compile(p, re.IGNORECASE))
+            except re.error as exc:
+                raise DataFileError(Errors.E012.format(path=path, pattern=p, reason=exc)) from exc
+        return tuple(out)
+
+    return Layout(
+        top_level=compile_all("top_level_headings"),
+        references=compile_all("reference_headings"),
+        boilerplate_lines=compile_all("boilerplate_lines"),
+        boilerplate_blocks=compile_all("boilerplate_blocks"),
+        reference_labels=compile_all("reference_labels"),
+        status_markers=tuple(data.get("status_markers", {}).items()),
+    )
+
+
+def _matches(patterns: tuple[re.Pattern, ...], s: str) -> bool:
+    return any(p.search(s) for p in patterns)
+
+
+# ---------------------------------------------------------------------------
+# Reading bytes
+
+
+def _looks_binary(raw: bytes) -> bool:
+    head = raw[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return len(head) > 0 and control / len(head) > 0.10
+
+
+def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
+    """Decode file bytes; ``None`` with a problem when they are not text."""
+    if _looks_binary(raw):
+        return None, [Problem("ingest.binary", "blocker", "the file is binary, not article text")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        text = raw.decode("cp1252", errors="replace")
+        return text, [Problem(
+            "ingest.encoding", "warning",
+            f"the file is not valid UTF-8 (byte {exc.start}); read as Windows-1252",
+        )]
+
+
+def article_id_for(path: str) -> str:
+    stem = Path(path).stem if path not in ("-", "") else "stdin"
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "article"
+
+
+def read_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Read one file into articles (a ``.jsonl`` export may hold many).
+
+    Raises ``InputError`` when the file cannot be read at all; anything that can
+    be read but is malformed becomes an article carrying an ``ingest.*`` problem.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(Errors.E001.format(path=path))
+    if p.is_dir():
+        raise InputError(Errors.E002.format(path=path, reason="is a directory"))
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            return [_problem_article(str(path), "", Problem(
+                "ingest.too-large", "blocker",
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+            ))]
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(Errors.E002.format(path=path, reason=exc.strerror or exc)) from exc
+    fmt = SUFFIXES.get(p.suffix.lower(), "text")
+    if p.suffix.lower() == ".jsonl":
+        return read_jsonl(raw, str(path))
+    return [read_bytes(raw, str(path), fmt)]
+
+
+def read_bytes(raw: bytes, source: str, fmt: str = "text", article_id: str | None = None) -> Article:
+    text, problems = decode(raw)
+    aid = article_id or article_id_for(source)
+    if text is None:
+        return _problem_article(source, "", problems[0], aid)
+    if fmt == "json":
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return _problem_article(source, text, Problem(
+                "ingest.malformed", "blocker", f"invalid JSON: {exc.msg} at line {exc.lineno}"), aid)
+        return from_record(obj, source, extra_problems=problems)
+    return parse(text, source, fmt, article_id=aid, problems=problems)
+
+
+def read_jsonl(raw: bytes, source: str) -> list[Article]:
+    """One article per line of a JSON Lines export; a bad line becomes a problem article."""
+    text, problems = decode(raw)
+    if text is None:
+        return [_problem_article(source, "", problems[0])]
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(_problem_article(where, "", Problem(
+                "ingest.malformed", "blocker", f"line {n}: invalid JSON ({exc.msg})"),
+                f"{article_id_for(source)}-line{n}"))
+            continue
+        out.append(from_record(obj, where, fallback_id=f"{article_id_for(source)}-line{n}"))
+    return out
+
+
+def from_record(obj: object, source: str, fallback_id: str | None = None,
+                extra_problems: list[Problem] | None = None) -> Article:
+    """A CMS record ``{"id", "title", "status", "body"}``; the body may be text, Markdown or HTML."""
+    aid = fallback_id or article_id_for(source)
+    if not isinstance(obj, dict) or not isinstance(obj.get("body"), str):
+        return _problem_article(source, "", Problem(
+            "ingest.malformed", "blocker",
+            "expected a JSON object with a string 'body' (and 'id', 'title', 'status')"), aid)
+    body = obj["body"]
+    fmt = sniff_format(body)
+    art = parse(body, source, fmt, article_id=str(obj.get("id") or aid),
+                title=str(obj.get("title") or "") or None, problems=extra_problems or [],
+                status=str(obj["status"]).lower().replace(" ", "_") if obj.get("status") else None)
+    return art
+
+
+def sniff_format(body: str) -> str:
+    head = body.lstrip()[:2000].lower()
+    if re.search(r"<(p|h[1-6]|ul|ol|li|div|html|body|article|table)\b", head):
+        return "html"
+    if re.search(r"(?m)^#{1,6} \S|^\s*[-*] \S|^\|.*\|\s*$", body[:5000]):
+        return "markdown"
+    return "text"
+
+
+def _problem_article(source: str, text: str, problem: Problem, aid: str | None = None) -> Article:
+    return Article(
+        id=aid or article_id_for(source), source=source, text=text, plain=" " * len(text),
+        content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="unknown",
+        problems=(problem,),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Per-format line classification
+
+
+_BULLET = re.compile(r"^(\s*)([•●▪◦‣∙·*+\-–—]|\d{1,3}[.)])\s+")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _split_lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _text_lines(text: str) -> list[_Line]:
+    spans = _split_lines(text)
+    raw = [text[s:e] for s, e in spans]
+    lines: list[_Line] = []
+    for i, (s, e) in enumerate(spans):
+        t = raw[i].strip()
+        if not t:
+            lines.append(_Line(s, e, "blank"))
+            continue
+        if _BULLET.match(raw[i]):
+            lines.append(_Line(s, e, "bullet", text=t))
+            continue
+        prev_blank = i == 0 or not raw[i - 1].strip()
+        next_blank = i + 1 >= len(raw) or not raw[i + 1].strip()
+        if prev_blank and next_blank and _heading_like(t):
+            lines.append(_Line(s, e, "heading", text=t))
+        else:
+            lines.append(_Line(s, e, "text", text=t))
+    return lines
+
+
+def _heading_like(t: str) -> bool:
+    words = t.split()
+    return (
+        len(words) <= 12 and len(t) <= 100 and t[0].isupper()
+        and t[-1] not in ".,;:!" and not re.search(r"\.\s", t)
+    )
+
+
+def _markdown_lines(text: str, plain: list[str]) -> list[_Line]:
+    lines: list[_Line] = []
+    in_front = False
+    for i, (s, e) in enumerate(_split_lines(text)):
+        raw = text[s:e]
+        t = raw.strip()
+        if i == 0 and t == "---":
+            in_front = True
+        if in_front:
+            _blank(plain, s, e)
+            lines.append(_Line(s, e, "blank"))
+            if t == "---" and i > 0:
+                in_front = False
+            continue
+        if not t:
+            lines.append(_Line(s, e, "blank"))
+            continue
+        m = re.match(r"^(\s*)(#{1,6})\s+", raw)
+        if m:
+            _blank(plain, s, s + m.end())
+            lines.append(_Line(s, e, "heading", level=len(m.group(2)), text=raw[m.end():].strip(" #")))
+            continue
+        if t.startswith("|"):
+            if _TABLE_SEP.match(t):
+                _blank(plain, s, e)
+                lines.append(_Line(s, e, "blank"))
+            else:
+                for j in range(s, e):
+                    if text[j] == "|":
+                        plain[j] = ";" if j not in (s + raw.index("|"), s + raw.rstrip().rindex("|")) else " "
+                lines.append(_Line(s, e, "table_row", text=t))
+            continue
+        m = _BULLET.match(raw)
+        if m:
+            _blank(plain, s + len(m.group(1)), s + m.end())
+            lines.append(_Line(s, e, "bullet", text=t))
+            continue
+        lines.append(_Line(s, e, "text", text=t))
+    # inline markup: emphasis, code, links (keep link text)
+    for m in re.finditer(r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", text):
+        _blank(plain, m.start(), m.end())
+    for m in re.finditer(r"!?\[([^\]\n]*)\]\(([^)\n]*)\)", text):
+        _blank(plain, m.start(), m.start(1))
+        _blank(plain, m.end(1), m.end())
+    return lines
+
+
+def _markdown_front_matter(text: str) -> dict[str, str]:
+    m = re.match(r"---\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not m:
+        return {}
+    out = {}
+    for line in m.group(1).splitlines():
+        k, sep, v = line.partition(":")
+        if sep:
+            out[k.strip().lower()] = v.strip().strip("'\"")
+    return out
+
+
+_HTML_BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "br", "ul",
+               "ol", "table", "section", "article", "header", "footer", "main", "blockquote",
+               "title", "dt", "dd", "pre", "hr", "nav", "aside", "figcaption", "caption", "tbody",
+               "thead"}
+_HTML_TOKEN = re.compile(
+    r"<!--.*?-->|<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<(/?)([A-Za-z][\w-]*)[^>]*>|<![^>]*>"
+    r"|&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+\d*);",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, dict]:
+    """Blank tags; a block tag starts a new line whose kind comes from the tag."""
+    kind_at: dict[int, tuple[str, int]] = {}
+    title = None
+    meta: dict[str, str] = {}
+    stack: list[str] = []
+    for m in _HTML_TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        entity = m.group(4)
+        if entity:
+            ch = html.unescape(m.group(0))
+            _blank(plain, s, e)
+            if len(ch) == 1:
+                plain[s] = " " if ch in "\xa0\n\r\t" else ch
+            continue
+        _blank(plain, s, e)
+        name = (m.group(3) or "").lower()
+        closing = m.group(2) == "/"
+        if m.group(1):  # script/style/noscript/template: content dropped
+            continue
+        if name == "meta" and not closing:
+            nm = re.search(r'name\s*=\s*["\']([^"\']+)', m.group(0), re.IGNORECASE)
+            ct = re.search(r'content\s*=\s*["\']([^"\']*)', m.group(0), re.IGNORECASE)
+            if nm and ct:
+                meta[nm.group(1).lower()] = html.unescape(ct.group(1))
+        if name not in _HTML_BLOCK:
+            continue
+        plain[s] = ";" if name in ("td", "th") else "\n"
+        if closing:
+            if stack and stack[-1] == name:
+                stack.pop()
+            continue
+        if name not in ("br", "hr"):
+            stack.append(name)
+        if name == "title":
+            close = re.search(r"</title\s*>", text[e:], re.IGNORECASE)
+            if close:
+                title = html.unescape(re.sub(r"<[^>]+>", "", text[e:e + close.start()])).strip()
+                _blank(plain, e, e + close.start())
+            continue
+        if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            kind_at[e] = ("heading", int(name[1]))
+        elif name == "li":
+            kind_at[e] = ("bullet", 0)
+        elif name in ("tr",):
+            kind_at[e] = ("table_row", 0)
+        elif name in ("p", "div", "dd", "dt", "blockquote", "pre", "figcaption"):
+            kind_at[e] = ("text", 0)
+    plain_text = "".join(plain)
+    lines: list[_Line] = []
+    current = ("text", 0)
+    pos = 0
+    marks = sorted(kind_at)
+    mi = 0
+    for seg in plain_text.split("\n"):
+        s, e = pos, pos + len(seg)
+        while mi < len(marks) and marks[mi] <= s:
+            current = kind_at[marks[mi]]
+            mi += 1
+        t = seg.strip().strip(";").strip()
+        if not t:
+            lines.append(_Line(s, e, "blank"))
+        else:
+            lines.append(_Line(s, e, current[0], level=current[1], text=t))
+        pos = e + 1
+    return lines, title, meta
+
+
+def _blank(plain: list[str], start: int, end: int) -> None:
+    for j in range(start, min(end, len(plain))):
+        if plain[j] != "\n":
+            plain[j] = " "
+
+
+# ---------------------------------------------------------------------------
+# The shared builder
+
+
+def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None = None,
+          title: str | None = None, status: str | None = None,
+          problems: list[Problem] | None = None) -> Article:
+    """Turn decoded text of a known format into an ``Article``."""
+    layout = load_layout()
+    problems = list(problems or [])
+    plain = list(text.replace("\r", " "))
+    meta: dict = {}
+    if fmt == "markdown":
+        lines = _markdown_lines(text, plain)
+        front = _markdown_front_matter(text)
+        meta.update({k: v for k, v in front.items() if k not in ("title", "status", "id")})
+        title = title or front.get("title")
+        status = status or front.get("status")
+        article_id = front.get("id") or article_id
+    elif fmt == "html":
+        lines, html_title, hmeta = _html_lines(text, plain)
+        title = title or hmeta.get("title") or html_title
+        status = status or hmeta.get("status") or hmeta.get("artgate:status")
+    else:
+        lines = _text_lines(text)
+    aid = article_id or article_id_for(source)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    if not text.strip():
+        return _problem_article(source, text, Problem("ingest.empty", "blocker", "the article is empty"), aid)
+
+    nonblank = [ln for ln in lines if ln.kind != "blank"]
+    title_span = (0, 0)
+    if title is None and nonblank:
+        first = nonblank[0]
+        title, title_span = first.text.lstrip("#").strip(), (first.start, first.end)
+        first.kind = "title"
+    elif title is not None and nonblank and _norm(nonblank[0].text) == _norm(title):
+        nonblank[0].kind = "title"
+        title_span = (nonblank[0].start, nonblank[0].end)
+
+    sections, blocks, ref_lines, status_found, updated = _structure(lines, layout, len(text))
+    status = status or status_found or "unknown"
+    if updated:
+        meta["last_updated"] = updated
+
+    content_blocks = [b for b in blocks if sections[b.section].kind == "content"]
+    keep = [False] * len(text)
+    for b in content_blocks:
+        for j in range(b.start, b.end):
+            keep[j] = True
+    chars = [c if keep[j] or c == "\n" else " " for j, c in enumerate(plain)]
+    if not any(b.kind != "heading" for b in content_blocks):
+        problems.append(Problem("ingest.no-content", "blocker",
+                                "no article content found (only a title, boilerplate or references)"))
+    return Article(
+        id=aid, source=source, text=text, plain="".join(chars), content_sha256=sha, format=fmt,
+        title=title or "", title_span=title_span, status=str(status).lower().replace(" ", "_"),
+        sections=tuple(sections), blocks=tuple(content_blocks),
+        references=tuple(_references(ref_lines, text, layout)), metadata=meta,
+        problems=tuple(problems),
+    )
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\W+", " ", s).strip().lower()
+
+
+def _structure(lines: list[_Line], layout: Layout, n: int):
+    """Sections, blocks, reference lines, review status and 'last updated' from classified lines."""
+    sections: list[dict] = []
+    blocks: list[Block] = []
+    ref_lines: list[_Line] = []
+    status_found = None
+    updated = None
+    mode = "content"  # content | boilerplate | references
+    top = ""
+    para: _Line | None = None
+
+    def open_section(heading: str, level: int, start: int, kind: str) -> None:
+        nonlocal top
+        if level == 1:
+            top = heading if kind == "content" else ""
+        sections.append({"heading": heading, "level": level, "start": start, "kind": kind,
+                         "top": top if kind == "content" else ""})
+
+    def flush() -> None:
+        nonlocal para
+        if para is not None:
+            blocks.append(Block("paragraph", para.start, para.end, len(sections) - 1))
+            para = None
+
+    open_section("", 1, 0, "title")
+    for ln in lines:
+        t = ln.text
+        if ln.kind == "blank":
+            flush()
+            continue
+        if ln.kind == "title":
+            continue
+        low = t.lower()
+        for marker, st in layout.status_markers:
+            if marker in low and status_found is None:
+                status_found = st
+        if low.startswith("last updated:"):
+            updated = re.sub(r"(?i)view editorial policy$", "", t.split(":", 1)[1]).strip()
+        if _matches(layout.boilerplate_blocks, t):
+            flush()
+            mode = "boilerplate"
+            open_section(t, 1, ln.start, "boilerplate")
+            continue
+        is_top = _matches(layout.top_level, t) and ln.kind in ("heading", "text")
+        is_refs = _matches(layout.references, t) and ln.kind in ("heading", "text")
+        if is_refs:
+            flush()
+            mode = "references"
+            open_section(t, 1, ln.start, "references")
+            continue
+        if is_top:
+            flush()
+            mode = "content"
+            open_section(t, 1, ln.start, "content")
+            blocks.append(Block("heading", ln.start, ln.end, len(sections) - 1))
+            continue
+        if mode == "boilerplate":
+            continue
+        if mode == "references":
+            if ln.kind == "heading" and ln.level and ln.level <= 2:
+                mode = "content"  # a real heading after the references (Markdown/HTML)
+            else:
+                ref_lines.append(ln)
+                continue
+        if _matches(layout.boilerplate_lines, t):
+            flush()
+            continue
+        if ln.kind == "heading":
+            flush()
+            level = _heading_level(ln.level, top)
+            if level == 1:
+                open_section(t, 1, ln.start, "content")
+            else:
+                if not top:
+                    open_section("Body", 1, ln.start, "content")
+                open_section(t, level, ln.start, "content")
+            blocks.append(Block("heading", ln.start, ln.end, len(sections) - 1))
+            continue
+        if sections[-1]["kind"] != "content":
+            open_section("Body", 1, ln.start, "content")
+        if ln.kind in ("bullet", "table_row"):
+            flush()
+            blocks.append(Block(ln.kind, ln.start, ln.end, len(sections) - 1))
+        elif para is None:
+            para = _Line(ln.start, ln.end, "text")
+        else:
+            para.end = ln.end
+    flush()
+
+    out: list[Section] = []
+    for i, s in enumerate(sections):
+        end = n
+        for later in sections[i + 1:]:
+            if later["level"] <= s["level"]:
+                end = later["start"]
+                break
+        out.append(Section(s["heading"], s["level"], s["start"], end, s["kind"], s["top"]))
+    return out, blocks, ref_lines, status_found, updated
+
+
+def _heading_level(source_level: int, top: str) -> int:
+    """Our two levels from a source heading level.
+
+    Markdown and HTML give one (``#``/``<h1>`` is the title, ``##``/``<h2>`` a
+    section, deeper a sub-heading); plain text does not, so an unknown heading
+    is a sub-heading when a top-level section is open.
+    """
+    if source_level:
+        return 1 if source_level <= 2 else 2
+    return 2 if top else 1
+
+
+def _references(lines: list[_Line], text: str, layout: Layout) -> list[Reference]:
+    """Reference entries, numbered in order: by label lines, explicit numbers, or paragraphs."""
+    content = [ln for ln in lines if ln.kind != "blank"]
+    if not content:
+        return []
+    numbered = re.compile(r"^\s*(?:[-*•]\s*)?\[?(\d{1,3})[.)\]]\s+")
+    has_labels = any(_matches(layout.reference_labels, ln.text) for ln in content)
+    has_numbers = sum(1 for ln in content if numbered.match(text[ln.start:ln.end])) >= 1
+    entries: list[dict] = []
+    prev_end = -2
+    for ln in content:
+        raw = text[ln.start:ln.end]
+        if has_labels and _matches(layout.reference_labels, ln.text):
+            entries.append({"label": ln.text, "lines": [], "start": ln.start, "end": ln.end, "num": None})
+        elif has_numbers and not has_labels and numbered.match(raw):
+            m = numbered.match(raw)
+            entries.append({"label": "", "lines": [raw[m.end():].strip()], "start": ln.start,
+                            "end": ln.end, "num": int(m.group(1))})
+        elif not entries or (not has_labels and not has_numbers and _gap(text, prev_end, ln.start)):
+            entries.append({"label": "", "lines": [ln.text], "start": ln.start, "end": ln.end, "num": None})
+        else:
+            entries[-1]["lines"].append(ln.text)
+            entries[-1]["end"] = ln.end
+        prev_end = ln.end
+    refs = []
+    for i, e in enumerate(entries, start=1):
+        lines_ = [x.lstrip("•-* ").strip() for x in e["lines"] if x.strip()]
+        title = lines_[0] if lines_ else ""
+        refs.append(Reference(number=e["num"] or i, text=" — ".join(lines_), title=title,
+                              start=e["start"], end=e["end"], label=e["label"]))
+    return refs
+
+
+def _gap(text: str, a: int, b: int) -> bool:
+    """True when a blank line separates offsets a and b."""
+    return text[a:b].count("\n") >= 2
