@@ -459,6 +459,8 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
 
     content_blocks = [b for b in blocks if sections[b.section].kind == "content"]
     keep = [False] * len(text)
+    for j in range(*title_span):
+        keep[j] = True
     for b in content_blocks:
         for j in range(b.start, b.end):
             keep[j] = True

@@ -62,7 +62,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         s_targets = [t for t in targets if sent.start <= t.start < sent.end]
         if not s_roots or not s_targets or sent.text.rstrip().endswith("?"):
             continue
-        section = article.section_at(sent.start_char)
+        start, end = _trim(doc.text, sent.start_char, sent.end_char)
+        section = article.section_at(start)
         top = section.top if section else ""
         sub = section.heading if section and section.level > 1 else ""
         cites = tuple(dict.fromkeys(n for m in find_markers(doc.text, sent.start_char, sent.end_char)
@@ -82,8 +83,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                             id="", article_id=article.id, root=root, target=t.kb_id_,
                             target_kind=kind, relation=_RELATION[kind], polarity=polarity,
                             primary=primary, section=top, subsection=sub,
-                            sentence=" ".join(sent.text.split()),
-                            start=sent.start_char, end=_trim_end(doc.text, sent.start_char, sent.end_char),
+                            sentence=" ".join(doc.text[start:end].split()),
+                            start=start, end=end,
                             root_start=r.start_char, root_end=r.end_char,
                             target_start=t.start_char, target_end=t.end_char, citations=cites,
                         ))
@@ -94,10 +95,16 @@ def _with_id(a: Assertion, i: int) -> Assertion:
     return Assertion(**{**a.__dict__, "id": f"a{i}"})
 
 
-def _trim_end(text: str, start: int, end: int) -> int:
+_LEAD = set(" \t\n•●▪◦‣∙·*+-–—")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence span without its bullet glyph and surrounding whitespace."""
+    while start < end and text[start] in _LEAD:
+        start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return end
+    return start, end
 
 
 def _clauses(doc: Doc, sent: Span, s_roots: list[Span], s_targets: list[Span]):

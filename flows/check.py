@@ -1,0 +1,102 @@
+"""The plain check path: paths -> articles -> assertions -> reports.
+
+These functions are what the CLI's ``check`` runs directly and what the
+Prefect flows wrap as tasks. Nothing here imports Prefect or Great
+Expectations, so a single-article check stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.errors import Errors, InputError
+from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES, read_bytes, read_path, sniff_format
+from extractors.types import Article, Report
+
+ARTICLE_SUFFIXES = (*SUFFIXES, ".jsonl")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An input that could not be read at all (exit status 2), with the reason."""
+
+    path: str
+    message: str
+
+
+def expand_paths(paths: list[str]) -> tuple[list[str], list[Unreadable]]:
+    """Files to read, in order: folders give their article files (sorted, recursively)."""
+    files: list[str] = []
+    bad: list[Unreadable] = []
+    for raw in paths:
+        if raw == "-":
+            files.append(raw)
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES)
+            if not found:
+                bad.append(Unreadable(raw, Errors.E003.format(path=raw, suffixes=", ".join(ARTICLE_SUFFIXES))))
+            files.extend(found)
+        elif not p.exists():
+            bad.append(Unreadable(raw, Errors.E001.format(path=raw)))
+        else:
+            files.append(raw)
+    return files, bad
+
+
+def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Articles from one file, or from standard input for '-'."""
+    if path == "-":
+        raw = sys.stdin.buffer.read()
+        if len(raw) > max_bytes:
+            raw = raw[:max_bytes]
+        try:
+            head = raw[:4096].decode("utf-8", errors="ignore")
+        except UnicodeDecodeError:
+            head = ""
+        fmt = "json" if head.lstrip().startswith("{") else sniff_format(head)
+        return [read_bytes(raw, "-", fmt, article_id="stdin")]
+    return read_path(path, max_bytes=max_bytes)
+
+
+def check_article(article: Article) -> Report:
+    """Extract and check one article (the NLP pipeline is built once per process)."""
+    from extractors.relations import extract, title_targets
+    from rules.engine import check
+
+    return check(article, extract(article), title_targets(article.title))
+
+
+def check_articles(articles: list[Article], batch_size: int = 32) -> list[Report]:
+    """Many articles through ``nlp.pipe``: same reports as ``check_article``, faster."""
+    from extractors.pipeline import get_nlp
+    from extractors.relations import extract, title_targets
+    from rules.engine import check
+
+    nlp = get_nlp()
+    docs = nlp.pipe((a.plain for a in articles), batch_size=batch_size)
+    return [check(a, extract(a, doc), title_targets(a.title)) for a, doc in zip(articles, docs, strict=True)]
+
+
+def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Report | Unreadable]:
+    """Reports for every readable input, in order; an unreadable input yields ``Unreadable`` and the rest go on."""
+    files, bad = expand_paths(paths)
+    yield from bad
+    for f in files:
+        try:
+            articles = load(f, max_bytes)
+        except InputError as exc:
+            yield Unreadable(f, str(exc))
+            continue
+        yield from check_articles(articles) if len(articles) > 1 else map(check_article, articles)
+
+
+def exit_status(reports: list[Report], unreadable: list[Unreadable]) -> int:
+    """2 if any input could not be read, else 1 if any article is blocked, else 0."""
+    if unreadable:
+        return 2
+    return 1 if any(r.verdict == "blocked" for r in reports) else 0

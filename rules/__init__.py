@@ -1,0 +1,1 @@
+"""Rule checks over an article and its assertions: terminology packs, consistency, reference."""
