@@ -339,7 +339,7 @@ _HTML_TOKEN = re.compile(
 
 def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, dict]:
     """Blank tags; a block tag starts a new line whose kind comes from the tag."""
-    kind_at: dict[int, tuple[str, int]] = {}
+    kind_at: dict[int, tuple[str, int]] = {}  # line start (just after the tag's newline) -> kind
     title = None
     meta: dict[str, str] = {}
     stack: list[str] = []
@@ -378,13 +378,13 @@ def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, d
                 _blank(plain, e, e + close.start())
             continue
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            kind_at[e] = ("heading", int(name[1]))
+            kind_at[s + 1] = ("heading", int(name[1]))
         elif name == "li":
-            kind_at[e] = ("bullet", 0)
+            kind_at[s + 1] = ("bullet", 0)
         elif name in ("tr",):
-            kind_at[e] = ("table_row", 0)
+            kind_at[s + 1] = ("table_row", 0)
         elif name in ("p", "div", "dd", "dt", "blockquote", "pre", "figcaption"):
-            kind_at[e] = ("text", 0)
+            kind_at[s + 1] = ("text", 0)
     plain_text = "".join(plain)
     lines: list[_Line] = []
     current = ("text", 0)

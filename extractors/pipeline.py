@@ -37,6 +37,10 @@ TARGETS = "artgate_targets"
 _SENT_END = {".", "!", "?"}
 _COORD_WORDS = {"and", "or", ",", "&", "/"}
 
+# medspaCy's and scispaCy's internal Matchers legitimately hold no token patterns
+# (their rules are phrase or regex rules); spaCy warns about that on every doc.
+warnings.filterwarnings("ignore", message=r"\[W036\]")
+
 if not Doc.has_extension("root_groups"):
     Doc.set_extension("root_groups", default=None)
 
@@ -46,11 +50,7 @@ def artgate_sentences(doc: Doc) -> Doc:
     """Sentence starts at line breaks (blocks never share a sentence) and after . ! ?."""
     prev = None
     for i, tok in enumerate(doc):
-        if i == 0:
-            tok.is_sent_start = True
-        elif "\n" in prev.text:
-            tok.is_sent_start = True
-        elif prev.text in _SENT_END and not tok.is_space:
+        if i == 0 or "\n" in prev.text or (prev.text in _SENT_END and not tok.is_space):
             tok.is_sent_start = True
         else:
             tok.is_sent_start = False

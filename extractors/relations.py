@@ -19,13 +19,17 @@ stays affirmed.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from spacy.tokens import Doc, Span
 
 from .citations import find_markers
 from .pipeline import TARGETS, get_nlp
 from .types import ASSERTION_COLUMNS, Article, Assertion, Mention
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CLAUSE_BREAK = re.compile(
     r",\s*(?:and|but|while|whereas|whilst|although|though|yet)\b|;|\s(?:while|whereas|whilst)\s",
@@ -114,7 +118,7 @@ def _clauses(doc: Doc, sent: Span, s_roots: list[Span], s_targets: list[Span]):
         cuts.append(m.start())
     cuts.append(sent.end_char)
     clauses = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         clauses.append([[r for r in s_roots if a <= r.start_char < b],
                         [t for t in s_targets if a <= t.start_char < b], a, b])
     clauses = [c for c in clauses if c[0] or c[1]]
@@ -181,7 +185,12 @@ def title_targets(title: str) -> list[str]:
 
 
 def assertions_frame(assertions: list[Assertion]) -> pd.DataFrame:
-    """The batch form: one row per assertion, exactly ``ASSERTION_COLUMNS``."""
+    """The batch form: one row per assertion, exactly ``ASSERTION_COLUMNS``.
+
+    pandas is imported here, not at module level: the single-article check
+    never builds a frame and should not pay for the import.
+    """
+    import pandas as pd
     rows = [a.__dict__ for a in assertions]
     df = pd.DataFrame(rows, columns=list(ASSERTION_COLUMNS))
     return df.astype({"primary": bool}) if len(df) else df

@@ -89,7 +89,8 @@ def _rule(pack: str, key: str, spec: object, path: str) -> Rule:
 
     explanation = " ".join(str(spec.get("explanation", "")).split())
     summary = spec.get("summary") or explanation.split(". ")[0].rstrip(".")
-    return Rule(f"{pack}.{key}", spec["level"], summary, explanation, check, spec.get("example_trigger", ""), spec.get("example_pass", ""))
+    return Rule(f"{pack}.{key}", spec["level"], summary, explanation, check,
+                spec.get("example_trigger", ""), spec.get("example_pass", ""))
 
 
 def load_default_packs() -> list[Rule]:

@@ -1,0 +1,63 @@
+"""The review gate as a Prefect flow: ingest -> extract -> check, one task each.
+
+The tasks wrap the same plain functions ``artgate check`` calls, so the gate
+gives the same reports and exit status. Without ``PREFECT_API_URL`` Prefect
+runs in ephemeral mode (a temporary local server, nothing to start by hand);
+with it set, runs are recorded on that server.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.types import Article, Assertion, Report
+
+from .check import Unreadable, expand_paths, load
+
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest_task(path: str, max_bytes: int) -> list[Article]:
+    return load(path, max_bytes)
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(article: Article) -> list[Assertion]:
+    from extractors.relations import extract
+
+    return extract(article)
+
+
+@task(name="check", cache_policy=NO_CACHE)
+def check_task(article: Article, assertions: list[Assertion]) -> Report:
+    from extractors.relations import title_targets
+    from rules.engine import check
+
+    return check(article, assertions, title_targets(article.title))
+
+
+@flow(name="review-gate", log_prints=False)
+def review_gate(paths: list[str], max_bytes: int = 5_000_000) -> tuple[list[Report], list[Unreadable]]:
+    """Check articles before approval; returns the reports and the inputs that could not be read."""
+    from extractors.errors import InputError
+
+    files, unreadable = expand_paths(paths)
+    reports: list[Report] = []
+    for f in files:
+        try:
+            articles = ingest_task(f, max_bytes)
+        except InputError as exc:
+            unreadable.append(Unreadable(f, str(exc)))
+            continue
+        for article in articles:
+            reports.append(check_task(article, extract_task(article)))
+    return reports, unreadable
+
+
+def run_gate(paths: list[str], max_bytes: int = 5_000_000) -> tuple[list[Report], list[Unreadable]]:
+    return review_gate(paths, max_bytes)
