@@ -14,7 +14,7 @@ CONTRACT_TARGETS = {
 
 def test_shipped_lexicon_covers_the_contract_vocabulary():
     lex = load_lexicon()
-    assert CONTRACT_TARGETS <= set(lex.kinds)
+    assert set(lex.kinds) >= CONTRACT_TARGETS
 
 
 @pytest.mark.parametrize(("phrase", "target"), [

@@ -1,0 +1,97 @@
+"""The command line: output formats, exit status, and clear one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from flows.cli import main
+from tests.conftest import CORRECTED, ORACLE, ROOT, SEEDS, run_cli
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_oracle_blocked_exit_1(capsys):
+    code, out, err = run(capsys, "check", str(ORACLE))
+    assert code == 1 and "BLOCKED" in out and err == ""
+
+
+def test_corrected_passes_exit_0(capsys):
+    code, out, _ = run(capsys, "check", str(CORRECTED))
+    assert code == 0 and "PASS" in out
+
+
+def test_seeds_folder(capsys):
+    code, out, _ = run(capsys, "check", str(SEEDS))
+    assert code == 1
+    assert "dorsiflexion-corrected.txt  PASS" in out and "dorsiflexion-dr-oracle.txt  BLOCKED" in out
+
+
+def test_json_single_object_and_folder_array(capsys):
+    _, out, _ = run(capsys, "check", str(ORACLE), "--format", "json")
+    assert json.loads(out)["verdict"] == "blocked"
+    _, out, _ = run(capsys, "check", str(SEEDS), "--format", "json")
+    assert sorted(d["verdict"] for d in json.loads(out)) == ["blocked", "pass"]
+    _, out, _ = run(capsys, "check", str(SEEDS), "--format", "jsonl")
+    assert len(out.splitlines()) == 2
+
+
+def test_missing_file_is_one_line_exit_2(capsys, tmp_path):
+    code, out, err = run(capsys, "check", str(tmp_path / "missing.txt"))
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0
+    assert "missing.txt" in err and "no such file" in err
+
+
+def test_folder_without_articles(capsys, tmp_path):
+    (tmp_path / "notes.csv").write_text("a,b\n")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 2
+    assert str(tmp_path) in err and "no article files" in err
+
+
+def test_one_bad_input_loses_nothing_else(capsys, tmp_path):
+    code, out, err = run(capsys, "check", str(tmp_path / "gone.txt"), str(CORRECTED), "--format", "jsonl")
+    assert code == 2
+    assert "gone.txt" in err
+    assert json.loads(out)["verdict"] == "pass"
+
+
+@pytest.mark.parametrize(("content", "rule"), [(b"", "ingest.empty"), (b"\x00\xff\x00\x13" * 100, "ingest.binary")])
+def test_malformed_file_gets_an_ingest_finding(capsys, tmp_path, content, rule):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "check", str(f), "--format", "json")
+    assert code == 1 and err == ""
+    assert [x["rule"] for x in json.loads(out)["findings"]] == [rule]
+
+
+def test_usage_error_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "yaml", str(ORACLE)])
+    assert exc.value.code == 2
+
+
+def test_real_process_exit_codes_and_stdin():
+    blocked = run_cli("check", str(ORACLE))
+    assert blocked.returncode == 1, blocked.stderr
+    piped = run_cli("check", "-", "--format", "json", stdin=CORRECTED.read_bytes())
+    assert piped.returncode == 0, piped.stderr
+    (doc,) = json.loads(piped.stdout)
+    assert doc["article"]["id"] == "stdin" and doc["verdict"] == "pass"
+
+
+def test_check_imports_neither_prefect_nor_great_expectations():
+    code = (
+        f"import sys; from flows.cli import main; rc = main(['check', {str(ORACLE)!r}, '--format', 'json']);"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('prefect', 'great_expectations')];"
+        "print('LOADED', bad); sys.exit(0 if rc == 1 and not bad else 3)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-300:] + res.stderr[-2000:]
+    assert "LOADED []" in res.stdout
