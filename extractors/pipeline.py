@@ -90,7 +90,7 @@ class MentionMatcher:
     def __call__(self, doc: Doc) -> Doc:
         doc._.root_groups = []
         roots, levels = [], []
-        for group in find_root_groups(doc.text):
+        for group in find_root_groups(doc.text):  # one read: Doc.text is rebuilt per access
             atoms = []
             for atom in group.atoms:
                 span = doc.char_span(atom.start, atom.end, alignment_mode="expand")

@@ -53,6 +53,7 @@ def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
 
 def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     lex = get_nlp().get_pipe("artgate_mentions").lexicon
+    text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
     group_of: dict[int, int] = {}
     for gi, atoms in enumerate(doc._.root_groups):
         for sp in atoms:
@@ -66,17 +67,17 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         s_targets = [t for t in targets if sent.start <= t.start < sent.end]
         if not s_roots or not s_targets or sent.text.rstrip().endswith("?"):
             continue
-        start, end = _trim(doc.text, sent.start_char, sent.end_char)
+        start, end = _trim(text, sent.start_char, sent.end_char)
         section = article.section_at(start)
         top = section.top if section else ""
         sub = section.heading if section and section.level > 1 else ""
-        cites = tuple(dict.fromkeys(n for m in find_markers(doc.text, sent.start_char, sent.end_char)
+        cites = tuple(dict.fromkeys(n for m in find_markers(text, sent.start_char, sent.end_char)
                                     for n in m.numbers))
-        for clause_roots, clause_targets in _clauses(doc, sent, s_roots, s_targets):
+        for clause_roots, clause_targets in _clauses(text, sent, s_roots, s_targets):
             for r in clause_roots:
                 for t in clause_targets:
                     polarity = _polarity(r, t)
-                    primary = _is_primary(doc, sent, r, t)
+                    primary = _is_primary(text, doc, sent, r, t)
                     for root in r.kb_id_.split(","):
                         key = (sent.start, root, t.kb_id_, polarity)
                         if key in seen:
@@ -87,7 +88,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                             id="", article_id=article.id, root=root, target=t.kb_id_,
                             target_kind=kind, relation=_RELATION[kind], polarity=polarity,
                             primary=primary, section=top, subsection=sub,
-                            sentence=" ".join(doc.text[start:end].split()),
+                            sentence=" ".join(text[start:end].split()),
                             start=start, end=end,
                             root_start=r.start_char, root_end=r.end_char,
                             target_start=t.start_char, target_end=t.end_char, citations=cites,
@@ -111,10 +112,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _clauses(doc: Doc, sent: Span, s_roots: list[Span], s_targets: list[Span]):
+def _clauses(text: str, sent: Span, s_roots: list[Span], s_targets: list[Span]):
     """Clauses of a sentence as (roots, targets), elliptical ones merged into a neighbour."""
     cuts = [sent.start_char]
-    for m in _CLAUSE_BREAK.finditer(doc.text, sent.start_char, sent.end_char):
+    for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char):
         cuts.append(m.start())
     cuts.append(sent.end_char)
     clauses = []
@@ -137,7 +138,7 @@ def _clauses(doc: Doc, sent: Span, s_roots: list[Span], s_targets: list[Span]):
     return [(c[0], c[1]) for c in clauses if c[0] and c[1]]
 
 
-def _is_primary(doc: Doc, sent: Span, root: Span, target: Span) -> bool:
+def _is_primary(text: str, doc: Doc, sent: Span, root: Span, target: Span) -> bool:
     """A primacy cue ('primarily', 'mainly' …) between the pair or just before it.
 
     "The nerve root primarily responsible for dorsiflexion is L5, as shown by
@@ -146,7 +147,7 @@ def _is_primary(doc: Doc, sent: Span, root: Span, target: Span) -> bool:
     """
     first, last = (root, target) if root.start < target.start else (target, root)
     lo = doc[max(first.start - 4, sent.start)].idx
-    return bool(_PRIMARY.search(doc.text, lo, last.start_char))
+    return bool(_PRIMARY.search(text, lo, last.start_char))
 
 
 def _polarity(root: Span, target: Span) -> str:
