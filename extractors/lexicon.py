@@ -50,6 +50,17 @@ def _plural(phrase: str) -> str | None:
     return f"{head} {last}{suffix}".strip()
 
 
+_DETERMINERS = ("the", "your", "their", "his", "her", "a")
+
+
+def _variants(phrase: str) -> list[str]:
+    """'lift the foot' also as 'lift your foot', 'lift their foot' … (patient pages say it so)."""
+    words = phrase.split()
+    if "the" not in words:
+        return [phrase]
+    return [" ".join(d if w == "the" else w for w in words) for d in _DETERMINERS]
+
+
 def lexicon_from_dict(data: dict, path: str = "<lexicon>") -> Lexicon:
     """Validate and index a lexicon; raise ``DataFileError`` naming ``path`` on any problem."""
     if not isinstance(data, dict):
@@ -70,10 +81,11 @@ def lexicon_from_dict(data: dict, path: str = "<lexicon>") -> Lexicon:
         if prior is not None and prior.target != entry.target:
             raise DataFileError(Errors.E010.format(
                 path=path, reason=f"{where}: '{phrase}' already names {prior.target}"))
-        phrases.setdefault(key, entry)
-        plural = _plural(key)
-        if plural and plural not in phrases:
-            phrases[plural] = entry
+        for variant in _variants(key):
+            phrases.setdefault(variant, entry)
+            plural = _plural(variant)
+            if plural and plural not in phrases:
+                phrases[plural] = entry
 
     for tid, spec in targets.items():
         where = f"targets.{tid}"

@@ -19,6 +19,8 @@ stays affirmed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -32,9 +34,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _CLAUSE_BREAK = re.compile(
-    r",\s*(?:and|but|while|whereas|whilst|although|though|yet)\b|;|\s(?:while|whereas|whilst)\s",
+    r",\s*(?:and|but|while|whereas|whilst|although|though|yet|it|they|this|these)\b|;|:\s"
+    r"|\s(?:while|whereas|whilst)\s",
     re.IGNORECASE,
 )
+_CONTRAST = re.compile(r",?\s*(?:but|while|whereas|whilst|although|though|yet)\b", re.IGNORECASE)
+_SENSORY = re.compile(r"\b(?:numb|numbness|sensation|sensory|paraesthesi|paresthesi|tingling|dermatom|hypoaesthesi"
+                      r"|hypoesthesi|anaesthesi|anesthesi)", re.IGNORECASE)
 _PRIMARY = re.compile(
     r"\b(?:primar(?:y|ily)|main(?:ly)?|predominant(?:ly)?|chief(?:ly)?|principal(?:ly)?|mostly)\b",
     re.IGNORECASE,
@@ -54,29 +60,48 @@ def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
 def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     lex = get_nlp().get_pipe("artgate_mentions").lexicon
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
-    group_of: dict[int, int] = {}
-    for gi, atoms in enumerate(doc._.root_groups):
-        for sp in atoms:
-            group_of[sp.start] = gi
-    targets = list(doc.spans[TARGETS])
-    roots = [sp for atoms in doc._.root_groups for sp in atoms]
+    groups = [list(atoms) for atoms in doc._.root_groups]
+    cells = _table_reflexes(article, doc, lex)
+    targets = sorted([*(t for t in doc.spans[TARGETS] if not any(c.start < t.end and t.start < c.end for c in cells)),
+                      *cells], key=lambda sp: sp.start)
     out: list[Assertion] = []
     seen: set[tuple] = set()
+    lead_in: tuple[list, int] | None = None  # root groups of a line like "L5 radiculopathy:", its block
     for sent in doc.sents:
-        s_roots = [r for r in roots if sent.start <= r.start < sent.end]
-        s_targets = [t for t in targets if sent.start <= t.start < sent.end]
-        if not s_roots or not s_targets or sent.text.rstrip().endswith("?"):
-            continue
         start, end = _trim(text, sent.start_char, sent.end_char)
+        if start >= end:
+            continue
+        s_groups = [g for g in groups if sent.start <= g[0].start < sent.end]
+        s_targets = [t for t in targets if sent.start <= t.start < sent.end]
+        block = _block_at(article, start)
+        if lead_in and block is not None and block != lead_in[1] and article.blocks[block].kind not in (
+                "bullet", "table_row"):
+            lead_in = None
+        sentence = text[start:end]
+        if _STEM.search(sentence):
+            lead_in = None
+            continue
+        if s_groups and not s_targets and (sentence.rstrip().endswith(":") or (
+                block is not None and article.blocks[block].kind == "heading")):
+            lead_in = (s_groups, block)
+            continue
+        if not s_targets:
+            continue
+        if s_groups:
+            clauses = _clauses(text, sent, s_groups, s_targets)
+        elif lead_in is not None:
+            clauses = [(lead_in[0], s_targets)]
+        else:
+            continue
         section = article.section_at(start)
         top = section.top if section else ""
         sub = section.heading if section and section.level > 1 else ""
         cites = tuple(dict.fromkeys(n for m in find_markers(text, sent.start_char, sent.end_char)
                                     for n in m.numbers))
-        for clause_roots, clause_targets in _clauses(text, sent, s_roots, s_targets):
-            for r in clause_roots:
-                for t in clause_targets:
-                    polarity = _polarity(r, t)
+        for c_groups, c_targets in clauses:
+            for group, t in _pairs(text, c_groups, c_targets):
+                for r in group:
+                    polarity = _polarity(doc, r, t, text, s_targets)
                     primary = _is_primary(text, doc, sent, r, t)
                     for root in r.kb_id_.split(","):
                         key = (sent.start, root, t.kb_id_, polarity)
@@ -88,12 +113,87 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                             id="", article_id=article.id, root=root, target=t.kb_id_,
                             target_kind=kind, relation=_RELATION[kind], polarity=polarity,
                             primary=primary, section=top, subsection=sub,
-                            sentence=" ".join(text[start:end].split()),
-                            start=start, end=end,
+                            sentence=" ".join(sentence.split()), start=start, end=end,
                             root_start=r.start_char, root_end=r.end_char,
                             target_start=t.start_char, target_end=t.end_char, citations=cites,
                         ))
     return [_with_id(a, i) for i, a in enumerate(out, start=1)]
+
+
+_STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:of the following )?except\b",
+                   re.IGNORECASE)
+_TARGET_JOIN = re.compile(r"^[\s,;/()&]*(?:and/or|and|or)?[\s,()]*$", re.IGNORECASE)
+
+
+def _block_at(article: Article, offset: int) -> int | None:
+    starts = [b.start for b in article.blocks]
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and offset < article.blocks[i].end:
+        return i
+    return None
+
+
+def _pairs(text: str, groups: list[list[Span]], targets: list[Span]) -> list[tuple[list[Span], Span]]:
+    """Which root group each target belongs to within one clause.
+
+    Parallel lists pair in order when there are as many root groups as target
+    groups ("quadriceps for L3, tibialis anterior for L4"; "hip flexion (L2),
+    knee extension (L3)"); otherwise every target goes with every group
+    ("foot drop … by an L5 radiculopathy and less often by an L4 lesion").
+    """
+    tgroups: list[list[Span]] = []
+    for t in targets:
+        if tgroups and _TARGET_JOIN.match(text[tgroups[-1][-1].end_char:t.start_char]):
+            tgroups[-1].append(t)
+        else:
+            tgroups.append([t])
+    if len(groups) >= 2 and len(groups) == len(tgroups):
+        return [(g, t) for g, tg in zip(groups, tgroups, strict=True) for t in tg]
+    return [(g, t) for g in groups for t in targets]
+
+
+_REFLEX_HEADER = re.compile(r"\b(?:reflex(?:es)?|jerks?)\b", re.IGNORECASE)
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Non-empty cells of a table row (cells are separated by ';' in the plain text)."""
+    out = []
+    for m in re.finditer(r"[^;\n]+", text[start:end]):
+        raw = m.group()
+        s = start + m.start() + len(raw) - len(raw.lstrip())
+        e = start + m.end() - (len(raw) - len(raw.rstrip()))
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _table_reflexes(article: Article, doc: Doc, lex) -> list[Span]:
+    """Cells of a table's reflex column ('| L4 | ankle dorsiflexion | patellar |') as reflex targets.
+
+    The first row of a table is its header; a header cell saying 'reflex' or
+    'jerk' marks the column whose cells name reflexes by their short name.
+    """
+    text = article.plain
+    out: list[Span] = []
+    reflex_col: int | None = None
+    in_table = False
+    for b in article.blocks:
+        if b.kind != "table_row":
+            in_table, reflex_col = False, None
+            continue
+        cells = _cells(text, b.start, b.end)
+        if not in_table:
+            in_table = True
+            reflex_col = next((i for i, (s, e) in enumerate(cells) if _REFLEX_HEADER.search(text[s:e])), None)
+            continue
+        if reflex_col is None or reflex_col >= len(cells):
+            continue
+        s, e = cells[reflex_col]
+        entry = lex.phrases.get(" ".join(text[s:e].lower().split()) + " reflex")
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if entry is not None and entry.target_kind == "reflex" and span is not None:
+            out.append(Span(doc, span.start, span.end, label="REFLEX", kb_id=entry.target))
+    return out
 
 
 def _with_id(a: Assertion, i: int) -> Assertion:
@@ -112,30 +212,42 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _clauses(text: str, sent: Span, s_roots: list[Span], s_targets: list[Span]):
-    """Clauses of a sentence as (roots, targets), elliptical ones merged into a neighbour."""
-    cuts = [sent.start_char]
-    for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char):
-        cuts.append(m.start())
-    cuts.append(sent.end_char)
-    clauses = []
-    for a, b in pairwise(cuts):
-        clauses.append([[r for r in s_roots if a <= r.start_char < b],
-                        [t for t in s_targets if a <= t.start_char < b], a, b])
-    clauses = [c for c in clauses if c[0] or c[1]]
-    merged = True
-    while merged and len(clauses) > 1:
-        merged = False
-        for i, c in enumerate(clauses):
-            if c[0] and c[1]:
-                continue
-            j = i - 1 if i > 0 else i + 1
-            lo, hi = min(i, j), max(i, j)
-            a, b = clauses[lo], clauses[hi]
-            clauses[lo:hi + 1] = [[a[0] + b[0], a[1] + b[1], a[2], b[3]]]
-            merged = True
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    groups: list
+    targets: list
+
+
+def _clauses(text: str, sent: Span, groups: list[list[Span]], targets: list[Span]):
+    """Clauses of a sentence as (root groups, targets), elliptical ones merged into a neighbour."""
+    cuts = [sent.start_char, *(m.start() for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char)),
+            sent.end_char]
+    clauses = [_Clause(a, b, [g for g in groups if a <= g[0].start_char < b],
+                       [t for t in targets if a <= t.start_char < b]) for a, b in pairwise(cuts)]
+    kept = []
+    for i, c in enumerate(clauses):
+        nxt = clauses[i + 1] if i + 1 < len(clauses) else None
+        if c.groups and not c.targets and nxt is not None and nxt.groups and (
+                text.startswith(":", c.end) or _CONTRAST.match(text, c.end)):
+            # "L5 versus S1 radiculopathy: L5 weakens …", "numbness … points to C8,
+            # whereas a reduced triceps jerk points to C7": a roots-only clause that
+            # introduces or is set against a clause with roots of its own adds none.
+            continue
+        if c.groups and not c.targets and _SENSORY.search(text, c.start, c.end):
+            continue  # "numbness over the big toe in L5 radiculopathy" is no motor claim
+        if c.groups or c.targets:
+            kept.append(c)
+    while len(kept) > 1:
+        i = next((k for k, c in enumerate(kept) if not (c.groups and c.targets)), None)
+        if i is None:
             break
-    return [(c[0], c[1]) for c in clauses if c[0] and c[1]]
+        j = i - 1 if i > 0 else i + 1
+        lo, hi = sorted((i, j))
+        a, b = kept[lo], kept[hi]
+        kept[lo:hi + 1] = [_Clause(a.start, b.end, a.groups + b.groups, a.targets + b.targets)]
+    return [(c.groups, c.targets) for c in kept if c.groups and c.targets]
 
 
 def _is_primary(text: str, doc: Doc, sent: Span, root: Span, target: Span) -> bool:
@@ -150,22 +262,47 @@ def _is_primary(text: str, doc: Doc, sent: Span, root: Span, target: Span) -> bo
     return bool(_PRIMARY.search(text, lo, last.start_char))
 
 
-def _polarity(root: Span, target: Span) -> str:
-    """'negated' or 'uncertain' if a ConText modifier reaches this pair, else 'affirmed'."""
+def _polarity(doc: Doc, root: Span, target: Span, text: str, targets: list[Span]) -> str:
+    """'negated' or 'uncertain' if a ConText modifier reaches this pair, else 'affirmed'.
+
+    - Phrasal modifiers ('L5 rather than S1', 'S1, not L5,') deny only the
+      mention right after them.
+    - A modifier before a member reaches the claim only through its later member:
+      in "no evidence that S1 drives dorsiflexion, as it serves plantar flexion"
+      the hedge stops before 'plantar flexion', so S1 -> plantar flexion stands.
+    - A modifier after a member ('the ankle reflex may be weaker') reaches back
+      only within its own clause, and not when it has an object of its own: in
+      "L3 serves hip adduction and may serve hip flexion" 'may' hedges hip flexion.
+    """
     first, last = (root, target) if root.start < target.start else (target, root)
     result = "affirmed"
-    for member, wanted in ((last, ("FORWARD", "BIDIRECTIONAL")), (first, ("BACKWARD", "BIDIRECTIONAL"))):
+    for member in (first, last):
         for mod in member._.modifiers:
-            if mod.direction.upper() not in wanted:
-                continue
-            # the modifier must sit outside the pair's span on its own side
-            if mod.direction.upper() == "FORWARD" and mod.modifier_span[0] > last.start:
+            m_start, m_end = mod.modifier_span
+            if _phrasal(doc, mod):
+                applies = 0 <= member.start - m_end <= 2
+            elif m_start < member.start:
+                applies = member is last
+            else:
+                m_char = doc[m_start].idx
+                clause_end = _CLAUSE_BREAK.search(text, m_char)
+                stop = clause_end.start() if clause_end else len(text)
+                applies = (not _CLAUSE_BREAK.search(text, member.end_char, m_char)
+                           and not any(m_char < t.start_char < stop for t in targets))
+            if not applies:
                 continue
             if mod.category == "NEGATED_EXISTENCE":
                 return "negated"
             if mod.category == "POSSIBLE_EXISTENCE":
                 result = "uncertain"
     return result
+
+
+def _phrasal(doc: Doc, mod) -> bool:
+    if (mod.rule.metadata or {}).get("phrasal"):
+        return True
+    start = mod.modifier_span[0]
+    return mod.rule.literal == "not" and start > 0 and doc[start - 1].text == ","
 
 
 def mentions(doc: Doc) -> list[Mention]:
@@ -177,12 +314,36 @@ def mentions(doc: Doc) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
-def title_targets(title: str) -> list[str]:
-    """The targets a title (question) asks about, in order."""
-    if not title.strip():
+def title_targets(article: Article, doc: Doc | None = None) -> list[str]:
+    """The targets the title (question) asks about, in order.
+
+    When the title is part of the processed text, its mentions are read from
+    the article's own doc; only a title kept outside the text (a JSON record's
+    ``title``) is run through the pipeline on its own.
+    """
+    if not article.title.strip():
         return []
-    doc = get_nlp()(title)
-    return list(dict.fromkeys(sp.kb_id_ for sp in doc.spans[TARGETS]))
+    s, e = article.title_span
+    if doc is None or e <= s:
+        doc, s, e = get_nlp()(article.title), 0, len(article.title)
+    return list(dict.fromkeys(sp.kb_id_ for sp in doc.spans[TARGETS] if s <= sp.start_char < e))
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extraction step hands to the rules: assertions and the title's targets."""
+
+    assertions: list[Assertion]
+    title_targets: list[str]
+
+
+def analyze(article: Article, doc: Doc | None = None) -> Extraction:
+    """Run the pipeline once (unless ``doc`` is given) and extract everything the rules need."""
+    if not article.plain.strip():
+        return Extraction([], [])
+    if doc is None:
+        doc = get_nlp()(article.plain)
+    return Extraction(assertions_from_doc(article, doc), title_targets(article, doc))
 
 
 def assertions_frame(assertions: list[Assertion]) -> pd.DataFrame:

@@ -65,21 +65,25 @@ def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
 
 def check_article(article: Article) -> Report:
     """Extract and check one article (the NLP pipeline is built once per process)."""
-    from extractors.relations import extract, title_targets
+    from extractors.relations import analyze
     from rules.engine import check
 
-    return check(article, extract(article), title_targets(article.title))
+    x = analyze(article)
+    return check(article, x.assertions, x.title_targets)
 
 
 def check_articles(articles: list[Article], batch_size: int = 32) -> list[Report]:
     """Many articles through ``nlp.pipe``: same reports as ``check_article``, faster."""
     from extractors.pipeline import get_nlp
-    from extractors.relations import extract, title_targets
+    from extractors.relations import analyze
     from rules.engine import check
 
-    nlp = get_nlp()
-    docs = nlp.pipe((a.plain for a in articles), batch_size=batch_size)
-    return [check(a, extract(a, doc), title_targets(a.title)) for a, doc in zip(articles, docs, strict=True)]
+    docs = get_nlp().pipe((a.plain for a in articles), batch_size=batch_size)
+    reports = []
+    for a, doc in zip(articles, docs, strict=True):
+        x = analyze(a, doc)
+        reports.append(check(a, x.assertions, x.title_targets))
+    return reports
 
 
 def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Report | Unreadable]:

@@ -2,6 +2,7 @@
 
     artgate check PATH [PATH ...] [--format text|json|jsonl]   plain, fast path
     artgate gate  PATH [PATH ...] [--format text|json|jsonl]   the same, as a Prefect flow
+    artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R] extraction quality on a gold set
 
 Exit status: 0 no blocker, 1 at least one blocker, 2 usage error or an input
 that could not be read at all (one line on stderr naming the input and why).
@@ -34,7 +35,24 @@ def _parser() -> argparse.ArgumentParser:
                        help="colour the text format (auto: when stdout is a terminal)")
         c.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                        help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,})")
+    e = sub.add_parser("eval", help="score extraction against a gold set (JSON Lines)",
+                       description="Precision, recall and F1 of extracted (root, target, polarity) triples.")
+    e.add_argument("gold", metavar="GOLD.jsonl")
+    e.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    e.add_argument("--min-precision", type=float, default=0.0, help="exit 1 when precision is below this")
+    e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
     return p
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from extractors.evaluate import evaluate, render
+
+    ev = evaluate(args.gold)
+    sys.stdout.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
+    ok = ev.overall.precision >= args.min_precision and ev.overall.recall >= args.min_recall
+    return 0 if ok else 1
 
 
 def _render(reports: list, fmt: str, single: bool, color: bool) -> str:
@@ -66,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         _parser().print_help(sys.stderr)
         return 2
+    if args.command == "eval":
+        try:
+            return _eval(args)
+        except ArtgateError as exc:
+            print(f"artgate: error: {exc}", file=sys.stderr)
+            return 2
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     try:
         if args.command == "gate":

@@ -16,7 +16,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.types import Article, Assertion, Report
+from extractors.relations import Extraction, analyze
+from extractors.types import Article, Report
 
 from .check import Unreadable, expand_paths, load
 
@@ -27,18 +28,15 @@ def ingest_task(path: str, max_bytes: int) -> list[Article]:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(article: Article) -> list[Assertion]:
-    from extractors.relations import extract
-
-    return extract(article)
+def extract_task(article: Article) -> Extraction:
+    return analyze(article)
 
 
 @task(name="check", cache_policy=NO_CACHE)
-def check_task(article: Article, assertions: list[Assertion]) -> Report:
-    from extractors.relations import title_targets
+def check_task(article: Article, extraction: Extraction) -> Report:
     from rules.engine import check
 
-    return check(article, assertions, title_targets(article.title))
+    return check(article, extraction.assertions, extraction.title_targets)
 
 
 @flow(name="review-gate", log_prints=False)
