@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import DataFileError, Errors, InputError
-from .types import Article, Block, Problem, Reference, Section
+from .types import Article, Block, Problem, Reference, Section, Suppression
 
 SUFFIXES: dict[str, str] = {
     ".txt": "text",
@@ -202,6 +202,7 @@ def from_record(obj: object, source: str, fallback_id: str | None = None,
     art = parse(body, source, fmt, article_id=str(obj.get("id") or aid),
                 title=str(obj.get("title") or "") or None, problems=extra_problems or [],
                 status=str(obj["status"]).lower().replace(" ", "_") if obj.get("status") else None)
+    art.metadata["container"] = "json"  # offsets are into the record's body, not the file
     return art
 
 
@@ -415,6 +416,36 @@ def _blank(plain: list[str], start: int, end: int) -> None:
 # The shared builder
 
 
+# <!-- artgate-disable rule.id: reason -->  (Markdown, HTML)   [artgate-disable rule.id: reason]  (any text)
+_DIRECTIVE = re.compile(
+    r"<!--\s*artgate-disable\s+(?P<r1>[\w.-]+)\s*(?::\s*(?P<why1>.*?))?\s*-->"
+    r"|^[ \t]*\[artgate-disable\s+(?P<r2>[\w.-]+)\s*(?::\s*(?P<why2>[^\]\n]*))?\][ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _directives(text: str, plain: list[str]) -> list[tuple[str, str, int, int]]:
+    """Suppression directives as (rule, reason, start, end); blanked in ``plain``."""
+    out = []
+    for m in _DIRECTIVE.finditer(text):
+        rule = m.group("r1") or m.group("r2")
+        reason = (m.group("why1") or m.group("why2") or "").strip()
+        _blank(plain, m.start(), m.end())
+        out.append((rule, reason, m.start(), m.end()))
+    return out
+
+
+def _bind(directives: list[tuple[str, str, int, int]], blocks: list[Block]) -> tuple[Suppression, ...]:
+    out = []
+    for rule, reason, s, e in directives:
+        block = next((b for b in blocks if b.start >= e), None)
+        if block is not None:
+            out.append(Suppression(rule, reason, block.start, block.end, (s, e)))
+        else:
+            out.append(Suppression(rule, reason, e, e, (s, e)))
+    return tuple(out)
+
+
 def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None = None,
           title: str | None = None, status: str | None = None,
           problems: list[Problem] | None = None) -> Article:
@@ -422,9 +453,10 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
     layout = load_layout()
     problems = list(problems or [])
     plain = list(text.replace("\r", " "))
+    directives = _directives(text, plain)
     meta: dict = {}
     if fmt == "markdown":
-        lines = _markdown_lines(text, plain)
+        lines = _markdown_lines("".join(plain), plain)
         front = _markdown_front_matter(text)
         meta.update({k: v for k, v in front.items() if k not in ("title", "status", "id")})
         title = title or front.get("title")
@@ -435,7 +467,7 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
         title = title or hmeta.get("title") or html_title
         status = status or hmeta.get("status") or hmeta.get("artgate:status")
     else:
-        lines = _text_lines(text)
+        lines = _text_lines("".join(plain))
     aid = article_id or article_id_for(source)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -473,7 +505,7 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
         title=title or "", title_span=title_span, status=str(status).lower().replace(" ", "_"),
         sections=tuple(sections), blocks=tuple(content_blocks),
         references=tuple(_references(ref_lines, text, layout)), metadata=meta,
-        problems=tuple(problems),
+        problems=tuple(problems), suppressions=_bind(directives, content_blocks),
     )
 
 
@@ -505,7 +537,7 @@ def _structure(lines: list[_Line], layout: Layout, n: int):
             blocks.append(Block("paragraph", para.start, para.end, len(sections) - 1))
             para = None
 
-    open_section("", 1, 0, "title")
+    open_section("Title", 1, 0, "title")
     for ln in lines:
         t = ln.text
         if ln.kind == "blank":

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Span
 
 from .citations import find_markers
-from .pipeline import TARGETS, get_nlp
+from .pipeline import LEVELS, TARGETS, get_nlp
 from .types import ASSERTION_COLUMNS, Article, Assertion, Mention
 
 if TYPE_CHECKING:
@@ -330,11 +330,24 @@ def title_targets(article: Article, doc: Doc | None = None) -> list[str]:
 
 
 @dataclass(frozen=True)
+class LevelClaim:
+    """'An L4-L5 herniation compresses the L5 root': a disc level said to affect a root."""
+
+    level: str  # 'L4-L5'
+    root: str
+    start: int  # the sentence
+    end: int
+    far_lateral: bool  # 'far-lateral', 'foraminal', 'exiting' in the sentence
+
+
+@dataclass(frozen=True)
 class Extraction:
-    """What the extraction step hands to the rules: assertions and the title's targets."""
+    """What the extraction step hands to the rules."""
 
     assertions: list[Assertion]
     title_targets: list[str]
+    abbreviations: list[tuple[str, str, int, list[int]]] = field(default_factory=list)  # short, long, defined at, uses
+    level_claims: list[LevelClaim] = field(default_factory=list)
 
 
 def analyze(article: Article, doc: Doc | None = None) -> Extraction:
@@ -343,7 +356,46 @@ def analyze(article: Article, doc: Doc | None = None) -> Extraction:
         return Extraction([], [])
     if doc is None:
         doc = get_nlp()(article.plain)
-    return Extraction(assertions_from_doc(article, doc), title_targets(article, doc))
+    return Extraction(assertions_from_doc(article, doc), title_targets(article, doc), abbreviations(doc),
+                      level_claims(article, doc))
+
+
+def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:
+    """Abbreviations defined in the text: (short, long form, where the long form starts, every use)."""
+    found: dict[str, tuple[str, int, list[int]]] = {}
+    for short in doc._.abbreviations:
+        long_form = short._.long_form
+        entry = found.setdefault(short.text, (long_form.text, long_form.start_char, []))
+        entry[2].append(short.start_char)
+    return [(k, v[0], v[1], sorted(v[2])) for k, v in found.items()]
+
+
+_FAR_LATERAL = re.compile(r"far[- ]lateral|extra-?foraminal|foraminal|exiting", re.IGNORECASE)
+
+
+def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
+    """Disc levels and the roots named with them in the same clause."""
+    text = article.plain
+    levels = list(doc.spans[LEVELS])
+    roots = [sp for atoms in doc._.root_groups for sp in atoms]
+    out = []
+    for sent in doc.sents:
+        s_levels = [lv for lv in levels if sent.start <= lv.start < sent.end]
+        if not s_levels:
+            continue
+        cuts = [sent.start_char, *(m.start() for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char)),
+                sent.end_char]
+        start, end = _trim(text, sent.start_char, sent.end_char)
+        far = bool(_FAR_LATERAL.search(text, start, end))
+        for a, b in pairwise(cuts):
+            for lv in (lv for lv in s_levels if a <= lv.start_char < b):
+                pair = lv.kb_id_.split(",")
+                if len(pair) != 2:
+                    continue
+                for r in (r for r in roots if a <= r.start_char < b):
+                    for root in r.kb_id_.split(","):
+                        out.append(LevelClaim(f"{pair[0]}-{pair[1]}", root, start, end, far))
+    return out
 
 
 def assertions_frame(assertions: list[Assertion]) -> pd.DataFrame:

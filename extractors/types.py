@@ -54,6 +54,21 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """An inline directive silencing one rule for the block (paragraph, bullet …) after it.
+
+    ``start``/``end`` span that block; ``directive`` spans the directive itself.
+    An empty ``reason`` is reported and not honoured.
+    """
+
+    rule: str
+    reason: str
+    start: int
+    end: int
+    directive: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something wrong with the input itself, found while reading it."""
 
@@ -85,6 +100,7 @@ class Article:
     references: tuple[Reference, ...] = ()
     metadata: dict = field(default_factory=dict, hash=False, compare=False)
     problems: tuple[Problem, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
 
     @property
     def content_sections(self) -> list[str]:

@@ -63,30 +63,27 @@ def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     return read_path(path, max_bytes=max_bytes)
 
 
-def check_article(article: Article) -> Report:
+def check_article(article: Article, config: str | None = None) -> Report:
     """Extract and check one article (the NLP pipeline is built once per process)."""
     from extractors.relations import analyze
-    from rules.engine import check
+    from rules.engine import load_ruleset
 
-    x = analyze(article)
-    return check(article, x.assertions, x.title_targets)
+    return load_ruleset(config).check(article, analyze(article))
 
 
-def check_articles(articles: list[Article], batch_size: int = 32) -> list[Report]:
+def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None) -> list[Report]:
     """Many articles through ``nlp.pipe``: same reports as ``check_article``, faster."""
     from extractors.pipeline import get_nlp
     from extractors.relations import analyze
-    from rules.engine import check
+    from rules.engine import load_ruleset
 
+    ruleset = load_ruleset(config)
     docs = get_nlp().pipe((a.plain for a in articles), batch_size=batch_size)
-    reports = []
-    for a, doc in zip(articles, docs, strict=True):
-        x = analyze(a, doc)
-        reports.append(check(a, x.assertions, x.title_targets))
-    return reports
+    return [ruleset.check(a, analyze(a, doc)) for a, doc in zip(articles, docs, strict=True)]
 
 
-def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Report | Unreadable]:
+def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
+                 config: str | None = None) -> Iterator[Report | Unreadable]:
     """Reports for every readable input, in order; an unreadable input yields ``Unreadable`` and the rest go on."""
     files, bad = expand_paths(paths)
     yield from bad
@@ -96,7 +93,10 @@ def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
         except InputError as exc:
             yield Unreadable(f, str(exc))
             continue
-        yield from check_articles(articles) if len(articles) > 1 else map(check_article, articles)
+        if len(articles) > 1:
+            yield from check_articles(articles, config=config)
+        else:
+            yield from (check_article(a, config) for a in articles)
 
 
 def exit_status(reports: list[Report], unreadable: list[Unreadable]) -> int:

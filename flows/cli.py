@@ -1,9 +1,12 @@
 """The ``artgate`` command line.
 
-    artgate check PATH [PATH ...] [--format text|json|jsonl]   plain, fast path
-    artgate gate  PATH [PATH ...] [--format text|json|jsonl]   the same, as a Prefect flow
-    artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R] extraction quality on a gold set
+    artgate check PATH … [--format F] [--config FILE] [--validate]   plain, fast path
+    artgate gate  PATH … [--format F] [--config FILE]                the same, as a Prefect flow
+    artgate rules [--config FILE]                                    every rule, its level and summary
+    artgate explain RULE [--config FILE]                             what a rule checks, with examples
+    artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R]    extraction quality on a gold set
 
+Formats: text (default; coloured on a terminal), json, jsonl, sarif, markdown, html.
 Exit status: 0 no blocker, 1 at least one blocker, 2 usage error or an input
 that could not be read at all (one line on stderr naming the input and why).
 """
@@ -17,7 +20,7 @@ import sys
 from extractors.errors import ArtgateError
 from extractors.ingest import DEFAULT_MAX_BYTES
 
-FORMATS = ("text", "json", "jsonl")
+FORMATS = ("text", "json", "jsonl", "sarif", "markdown", "html")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,10 +34,20 @@ def _parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=helptext, description=helptext)
         c.add_argument("paths", nargs="+", metavar="PATH")
         c.add_argument("--format", "-f", choices=FORMATS, default="text")
+        c.add_argument("--config", metavar="FILE",
+                       help="artgate.toml or pyproject.toml (default: the nearest one, if any)")
         c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text format (auto: when stdout is a terminal)")
         c.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                        help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,})")
+        if name == "check":
+            c.add_argument("--validate", action="store_true",
+                           help="also validate the assertions table with the Great Expectations suite")
+    r = sub.add_parser("rules", help="list every rule with its level and summary")
+    r.add_argument("--config", metavar="FILE")
+    x = sub.add_parser("explain", help="explain a rule, with an example that triggers it and one that does not")
+    x.add_argument("rule", metavar="RULE")
+    x.add_argument("--config", metavar="FILE")
     e = sub.add_parser("eval", help="score extraction against a gold set (JSON Lines)",
                        description="Precision, recall and F1 of extracted (root, target, polarity) triples.")
     e.add_argument("gold", metavar="GOLD.jsonl")
@@ -42,6 +55,69 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--min-precision", type=float, default=0.0, help="exit 1 when precision is below this")
     e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
     return p
+
+
+def _render(reports: list, fmt: str, single: bool, color: bool, version: str) -> str:
+    if fmt in ("json", "jsonl"):
+        from reports.contract import render_json, render_jsonl
+
+        return render_json(reports, single) if fmt == "json" else render_jsonl(reports)
+    if fmt == "sarif":
+        from reports.sarif import render_sarif
+
+        return render_sarif(reports, version)
+    if fmt == "markdown":
+        from reports.markdown import render_markdown
+
+        return render_markdown(reports)
+    if fmt == "html":
+        from reports.html import render_html
+
+        return render_html(reports)
+    from reports.text import render_text
+
+    return render_text(reports, color)
+
+
+def _single(paths: list[str]) -> bool:
+    """One file path (not a folder, not stdin): JSON output is one object, not an array."""
+    return len(paths) == 1 and paths[0] != "-" and os.path.isfile(paths[0]) and not paths[0].endswith(".jsonl")
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from rules.engine import ENGINE_RULES, all_rules, load_ruleset
+
+    ruleset = load_ruleset(args.config)
+    enabled = {r.id for r in ruleset.rules}
+    for r in all_rules(ruleset.config):
+        level = ruleset.config.severity.get(r.id, r.severity)
+        state = "" if r.id in enabled else "  (disabled)"
+        print(f"{r.id:<40} {level:<8} {r.summary}{state}")
+    for rid, summary in ENGINE_RULES.items():
+        print(f"{rid:<40} {'warning':<8} {summary}")
+    print(f"{'ingest.*':<40} {'blocker':<8} The article cannot be checked (empty, binary, too large, no content)")
+    print(f"{'extraction.*':<40} {'warning':<8} A Great Expectations check of the assertions failed (--validate)")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from rules.engine import ENGINE_RULES, all_rules, load_ruleset
+
+    ruleset = load_ruleset(args.config)
+    r = next((r for r in all_rules(ruleset.config) if r.id == args.rule), None)
+    if r is None:
+        if args.rule in ENGINE_RULES:
+            print(f"{args.rule}\n\n{ENGINE_RULES[args.rule]}.")
+            return 0
+        print(f"artgate: error: no rule {args.rule!r}; 'artgate rules' lists them", file=sys.stderr)
+        return 2
+    level = ruleset.config.severity.get(r.id, r.severity)
+    out = [f"{r.id}  ({level}; defined in {r.source})", "", r.summary, "", r.explanation]
+    for title, example in (("Triggers on:", r.example_trigger), ("Does not trigger on:", r.example_pass)):
+        if example:
+            out += ["", title] + ["    " + line for line in example.splitlines()]
+    print("\n".join(out))
+    return 0
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -55,25 +131,6 @@ def _eval(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _render(reports: list, fmt: str, single: bool, color: bool) -> str:
-    if fmt == "json":
-        from reports.contract import render_json
-
-        return render_json(reports, single)
-    if fmt == "jsonl":
-        from reports.contract import render_jsonl
-
-        return render_jsonl(reports)
-    from reports.text import render_text
-
-    return render_text(reports, color)
-
-
-def _single(paths: list[str]) -> bool:
-    """One file path (not a folder, not stdin): JSON output is one object, not an array."""
-    return len(paths) == 1 and paths[0] != "-" and os.path.isfile(paths[0]) and not paths[0].endswith(".jsonl")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.version:
@@ -84,33 +141,37 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         _parser().print_help(sys.stderr)
         return 2
-    if args.command == "eval":
-        try:
-            return _eval(args)
-        except ArtgateError as exc:
-            print(f"artgate: error: {exc}", file=sys.stderr)
-            return 2
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     try:
-        if args.command == "gate":
-            from flows.review_gate import run_gate
-
-            reports, unreadable = run_gate(args.paths, args.max_bytes)
-        else:
-            from flows.check import Unreadable, iter_reports
-
-            reports, unreadable = [], []
-            for item in iter_reports(args.paths, args.max_bytes):
-                (unreadable if isinstance(item, Unreadable) else reports).append(item)
+        if args.command in ("rules", "explain", "eval"):
+            return {"rules": _rules, "explain": _explain, "eval": _eval}[args.command](args)
+        return _check(args)
     except ArtgateError as exc:
         print(f"artgate: error: {exc}", file=sys.stderr)
         return 2
-    from flows.check import exit_status
 
+
+def _check(args: argparse.Namespace) -> int:
+    from flows.check import Unreadable, exit_status, iter_reports
+    from rules.engine import load_ruleset
+
+    ruleset = load_ruleset(args.config)  # a bad config fails here, before any work
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if args.command == "gate":
+        from flows.review_gate import run_gate
+
+        reports, unreadable = run_gate(args.paths, args.max_bytes, args.config)
+    else:
+        reports, unreadable = [], []
+        for item in iter_reports(args.paths, args.max_bytes, args.config):
+            (unreadable if isinstance(item, Unreadable) else reports).append(item)
+        if args.validate and reports:
+            from rules.expectations import with_expectations
+
+            reports = [with_expectations(r) for r in reports]
     for u in unreadable:
         print(f"artgate: error: {u.message}", file=sys.stderr)
     if reports:
-        sys.stdout.write(_render(reports, args.format, _single(args.paths), color))
+        sys.stdout.write(_render(reports, args.format, _single(args.paths), color, ruleset.version))
     return exit_status(reports, unreadable)
 
 

