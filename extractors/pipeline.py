@@ -18,10 +18,12 @@ import warnings
 from functools import lru_cache
 from importlib import resources
 
+import numpy
 import scispacy.abbreviation  # noqa: F401  (registers 'abbreviation_detector')
 import spacy
 from medspacy.context import ConText, ConTextRule  # noqa: F401  (registers 'medspacy_context')
 from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -47,14 +49,22 @@ if not Doc.has_extension("root_groups"):
 
 @Language.component("artgate_sentences")
 def artgate_sentences(doc: Doc) -> Doc:
-    """Sentence starts at line breaks (blocks never share a sentence) and after . ! ?."""
-    prev = None
-    for i, tok in enumerate(doc):
-        if i == 0 or "\n" in prev.text or (prev.text in _SENT_END and not tok.is_space):
-            tok.is_sent_start = True
-        else:
-            tok.is_sent_start = False
+    """Sentence starts at line breaks (blocks never share a sentence) and after . ! ?.
+
+    Set in one ``from_array`` call: assigning ``Token.is_sent_start`` one token at a
+    time makes spaCy rescan the doc on each assignment (quadratic on long articles).
+    """
+    if not len(doc):
+        return doc
+    # spaCy stores attributes as uint64: -1 ('not a start') is its two's complement
+    starts = numpy.full((len(doc), 1), numpy.iinfo(numpy.uint64).max, dtype=numpy.uint64)
+    starts[0, 0] = 1
+    prev = doc[0]
+    for tok in doc[1:]:
+        if "\n" in prev.text or (prev.text in _SENT_END and not tok.is_space):
+            starts[tok.i, 0] = 1
         prev = tok
+    doc.from_array([SENT_START], starts)
     return doc
 
 
@@ -173,6 +183,9 @@ def _context_rules() -> list:
 def get_nlp(lexicon_path: str | None = None) -> Language:
     """The pipeline, built on first call and cached for the life of the process."""
     nlp = spacy.blank("en")
+    # spaCy's 1,000,000-character guard protects parser/NER memory; this pipeline has
+    # neither, and the file-size limit (ingest.DEFAULT_MAX_BYTES) bounds input instead.
+    nlp.max_length = 20_000_000
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # spaCy's own regex in scispaCy's tokenizer
         nlp.tokenizer = combined_rule_tokenizer(nlp)

@@ -67,13 +67,14 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     out: list[Assertion] = []
     seen: set[tuple] = set()
     lead_in: tuple[list, int] | None = None  # root groups of a line like "L5 radiculopathy:", its block
+    block_starts = [b.start for b in article.blocks]
     for sent in doc.sents:
         start, end = _trim(text, sent.start_char, sent.end_char)
         if start >= end:
             continue
         s_groups = [g for g in groups if sent.start <= g[0].start < sent.end]
         s_targets = [t for t in targets if sent.start <= t.start < sent.end]
-        block = _block_at(article, start)
+        block = _block_at(article, block_starts, start)
         if lead_in and block is not None and block != lead_in[1] and article.blocks[block].kind not in (
                 "bullet", "table_row"):
             lead_in = None
@@ -125,8 +126,7 @@ _STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:o
 _TARGET_JOIN = re.compile(r"^[\s,;/()&]*(?:and/or|and|or)?[\s,()]*$", re.IGNORECASE)
 
 
-def _block_at(article: Article, offset: int) -> int | None:
-    starts = [b.start for b in article.blocks]
+def _block_at(article: Article, starts: list[int], offset: int) -> int | None:
     i = bisect_right(starts, offset) - 1
     if i >= 0 and offset < article.blocks[i].end:
         return i

@@ -68,7 +68,24 @@ def check_article(article: Article, config: str | None = None) -> Report:
     from extractors.relations import analyze
     from rules.engine import load_ruleset
 
-    return load_ruleset(config).check(article, analyze(article))
+    ruleset = load_ruleset(config)
+    try:
+        return ruleset.check(article, analyze(article))
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return unprocessable(article, exc, ruleset)
+
+
+def unprocessable(article: Article, exc: BaseException, ruleset) -> Report:
+    """A report for an article the pipeline failed on: it is blocked, and the batch goes on."""
+    from dataclasses import replace
+
+    from extractors.relations import Extraction
+    from extractors.types import Problem
+
+    problem = Problem("ingest.unprocessable", "blocker", f"the article could not be processed: "
+                      f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    bare = replace(article, plain=" " * len(article.plain), problems=(*article.problems, problem))
+    return ruleset.check(bare, Extraction([], []))
 
 
 def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None) -> list[Report]:
@@ -78,7 +95,10 @@ def check_articles(articles: list[Article], batch_size: int = 32, config: str | 
     from rules.engine import load_ruleset
 
     ruleset = load_ruleset(config)
-    docs = get_nlp().pipe((a.plain for a in articles), batch_size=batch_size)
+    try:
+        docs = list(get_nlp().pipe((a.plain for a in articles), batch_size=batch_size))
+    except (ValueError, MemoryError, RecursionError):
+        return [check_article(a, config) for a in articles]  # find the one that fails, keep the rest
     return [ruleset.check(a, analyze(a, doc)) for a, doc in zip(articles, docs, strict=True)]
 
 

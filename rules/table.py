@@ -55,11 +55,14 @@ def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
             continue
         if root in e.variants and roots_for[target] & set(e.standard):
             continue  # disputed, but beside a standard root: reference.disputed-root
-        how = ("is disputed (only some sources give it) and is the only root the article gives"
-               if root in e.variants else "contradicts the reference table")
+        ref = f"the reference table ({_ref_name(ctx)})"
+        if root in e.variants:
+            head = (f"{root} → {ctx.label(target)} is disputed and is the only root the article gives for it: "
+                    f"only some sources give {root}, and {ref} gives")
+        else:
+            head = f"{root} → {ctx.label(target)} contradicts {ref}, which gives"
         yield Draft(
-            f"{root} → {ctx.label(target)} {how}: {ctx.label(target)} is {', '.join(e.standard)} "
-            f"(primary {e.primary}) in {_ref_name(ctx)}; sources: {'; '.join(e.sources)}",
+            f"{head} {', '.join(e.standard)} (primary {e.primary}); sources: {'; '.join(e.sources)}",
             ctx.sentence_evidence(rows), tuple(a.id for a in rows),
             f"Check the claim against the sources; the reference gives {', '.join(e.standard)}.",
         )
