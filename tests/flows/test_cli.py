@@ -95,3 +95,36 @@ def test_check_imports_neither_prefect_nor_great_expectations():
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout[-300:] + res.stderr[-2000:]
     assert "LOADED []" in res.stdout
+
+
+def test_rules_lists_every_rule_with_level(capsys):
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.startswith("consistency.conflicting-roots") and " blocker " in line for line in lines)
+    assert any(line.startswith("citations.shifted-numbering") for line in lines)
+
+
+def test_explain_prints_explanation_and_examples(capsys):
+    code, out, _ = run(capsys, "explain", "consistency.antagonist-root")
+    assert code == 0
+    assert "Triggers on:" in out and "Does not trigger on:" in out and "antagonistic" in out.lower()
+
+
+def test_explain_unknown_rule(capsys):
+    code, _, err = run(capsys, "explain", "nope.nothing")
+    assert code == 2 and "artgate rules" in err
+
+
+def test_bad_config_is_a_clear_error(capsys, tmp_path):
+    cfg = tmp_path / "artgate.toml"
+    cfg.write_text("colour = 1\n")
+    code, out, err = run(capsys, "check", str(ORACLE), "--config", str(cfg))
+    assert code == 2 and out == "" and "artgate.toml" in err and "colour" in err
+
+
+@pytest.mark.parametrize(("fmt", "probe"), [("sarif", '"version": "2.1.0"'), ("markdown", "## artgate:"),
+                                             ("html", "<!doctype html>")])
+def test_every_format_from_the_command_line(capsys, fmt, probe):
+    code, out, _ = run(capsys, "check", str(SEEDS), "--format", fmt)
+    assert code == 1 and probe in out
