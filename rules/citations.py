@@ -17,6 +17,7 @@ from extractors.types import Article
 
 from .engine import CheckContext, Draft, rule
 
+_LEAD = frozenset(" \t\n•●▪◦‣∙·*+-–—")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z•\[(])")
 _STOP = frozenset({
     "the", "and", "for", "with", "from", "that", "this", "these", "those", "are", "was", "were", "has",
@@ -42,6 +43,8 @@ def _find_cites(article: Article) -> tuple[Cite, ...]:
         starts = [b.start, *(m.end() for m in _SENTENCE_END.finditer(text, b.start, b.end))]
         ends = [*starts[1:], b.end]
         for s, e in zip(starts, ends, strict=True):
+            while s < e and text[s] in _LEAD:
+                s += 1
             for m in find_markers(text, s, e):
                 out.append(Cite(m, (s, e)))
     return tuple(out)
