@@ -5,6 +5,8 @@
     artgate rules [--config FILE]                                    every rule, its level and summary
     artgate explain RULE [--config FILE]                             what a rule checks, with examples
     artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R]    extraction quality on a gold set
+    artgate audit SOURCE [--workers N] [--dask-address A]            the nightly audit of a corpus
+    artgate deploy SOURCE --cron "0 2 * * *"                         schedule it on a Prefect server
 
 Formats: text (default; coloured on a terminal), json, jsonl, sarif, markdown, html.
 Exit status: 0 no blocker, 1 at least one blocker, 2 usage error or an input
@@ -43,6 +45,25 @@ def _parser() -> argparse.ArgumentParser:
         if name == "check":
             c.add_argument("--validate", action="store_true",
                            help="also validate the assertions table with the Great Expectations suite")
+    a = sub.add_parser("audit", help="audit a corpus (folder or JSON Lines export): the nightly-audit flow",
+                       description="Check every article that changed since its last check, in chunks, and write "
+                                   "assertions.parquet, findings.parquet, summary.json and report.html to a run "
+                                   "folder. A run that was interrupted is resumed.")
+    a.add_argument("source", metavar="SOURCE")
+    a.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
+    a.add_argument("--chunk-size", type=int, default=100, help="articles per task (default 100)")
+    a.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    a.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run chunks on this Dask cluster")
+    a.add_argument("--config", metavar="FILE")
+    a.add_argument("--no-prefect", action="store_true", help="run the same audit in this process, without Prefect")
+    d = sub.add_parser("deploy", help="create the scheduled nightly-audit deployment on a Prefect server and serve it")
+    d.add_argument("source", metavar="SOURCE")
+    d.add_argument("--cron", default="0 2 * * *", help='schedule (default "0 2 * * *": 02:00 every night)')
+    d.add_argument("--name", default="nightly")
+    d.add_argument("--runs-dir", default="artgate-runs")
+    d.add_argument("--chunk-size", type=int, default=100)
+    d.add_argument("--workers", type=int, default=1)
+    d.add_argument("--config", metavar="FILE")
     r = sub.add_parser("rules", help="list every rule with its level and summary")
     r.add_argument("--config", metavar="FILE")
     x = sub.add_parser("explain", help="explain a rule, with an example that triggers it and one that does not")
@@ -131,6 +152,45 @@ def _eval(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from rules.engine import load_ruleset
+
+    load_ruleset(args.config)  # a bad config fails here, before any work
+    if not os.path.exists(args.source):
+        print(f"artgate: error: {args.source}: no such file or directory", file=sys.stderr)
+        return 2
+    if args.no_prefect:
+        from flows.audit import run_audit
+
+        summary = run_audit(args.source, args.runs_dir, chunk_size=args.chunk_size, config=args.config).summary
+        run_dir = os.path.join(args.runs_dir, summary["run_id"])
+    else:
+        from flows.nightly import configured
+
+        summary = configured(args.workers, args.dask_address)(
+            args.source, args.runs_dir, args.chunk_size, args.config, progress=True)
+        run_dir = summary["run_dir"]
+    f = summary["findings"]
+    print(f"run {summary['run_id']}: {summary['articles']} articles, {summary['blocked']} blocked, "
+          f"{summary['bad_items']} bad items; {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info")
+    if summary.get("previous_run"):
+        print(f"since {summary['previous_run']}: {summary['new_findings']} new, "
+              f"{summary['resolved_findings']} resolved")
+    print(f"report: {os.path.join(run_dir, 'report.html')}")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        print("artgate: error: deploy needs a running Prefect server: start one with 'prefect server start', then "
+              "set PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        return 2
+    from flows.nightly import serve_nightly
+
+    serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config, args.workers)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.version:
@@ -142,8 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help(sys.stderr)
         return 2
     try:
-        if args.command in ("rules", "explain", "eval"):
-            return {"rules": _rules, "explain": _explain, "eval": _eval}[args.command](args)
+        if args.command in ("rules", "explain", "eval", "audit", "deploy"):
+            return {"rules": _rules, "explain": _explain, "eval": _eval, "audit": _audit,
+                    "deploy": _deploy}[args.command](args)
         return _check(args)
     except ArtgateError as exc:
         print(f"artgate: error: {exc}", file=sys.stderr)

@@ -45,8 +45,12 @@ class Failure:
     examples: tuple
 
 
-@lru_cache(maxsize=1)
 def _validation():
+    return _context_and_validation()[1]
+
+
+@lru_cache(maxsize=1)
+def _context_and_validation():
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (ctx.data_sources.add_pandas("artgate").add_dataframe_asset("assertions")
@@ -68,8 +72,8 @@ def _validation():
     ):
         exp.meta = {"artgate": name}
         suite.add_expectation(exp)
-    return ctx.validation_definitions.add(gx.ValidationDefinition(name="artgate.assertions", data=batch,
-                                                                   suite=suite))
+    return ctx, ctx.validation_definitions.add(gx.ValidationDefinition(name="artgate.assertions", data=batch,
+                                                                       suite=suite))
 
 
 def validate_frame(df: pd.DataFrame) -> list[Failure]:
@@ -108,3 +112,27 @@ def with_expectations(report: Report) -> Report:
                 suggestion="report this article to the artgate maintainers: the extractor produced bad rows")
         for i, f in enumerate(failures, start=1))
     return replace(report, findings=report.findings + extra)
+
+
+@lru_cache(maxsize=1)
+def _checkpoint():
+    ctx, validation = _context_and_validation()
+    return ctx.checkpoints.add(gx.Checkpoint(name="artgate.batch", validation_definitions=[validation]))
+
+
+def run_checkpoint(df: pd.DataFrame) -> dict:
+    """Run the checkpoint over a batch's assertions table (with ``text_length``); a summary for the run."""
+    if df.empty:
+        return {"success": True, "evaluated": 0, "failed": []}
+    frame = df.assign(section=df["section"].fillna("").astype(str))
+    result = _checkpoint().run(batch_parameters={"dataframe": frame})
+    failed = []
+    evaluated = 0
+    for run in result.run_results.values():
+        for r in run.results:
+            evaluated += 1
+            if not r.success:
+                failed.append({"expectation": r.expectation_config.meta["artgate"],
+                               "meaning": MEANING[r.expectation_config.meta["artgate"]],
+                               "unexpected": int(r.result.get("unexpected_count") or 0)})
+    return {"success": bool(result.success), "evaluated": evaluated, "failed": failed}

@@ -1,0 +1,310 @@
+"""The nightly audit's logic: list a corpus, check what changed in chunks, write the run's outputs.
+
+Plain functions, so the Prefect flow (``flows.nightly``) stays thin and the
+same audit runs without Prefect (``run_audit(..., submit=check_chunk)``), as
+the benchmark does. A run folder holds::
+
+    assertions.parquet   one row per assertion (DataFrame columns of extractors.types.Assertion)
+    findings.parquet     one row per finding, with its evidence
+    summary.json         counts, new and resolved findings, the expectation check, timings
+    report.html          the same for people, self-contained, with a trend chart over past runs
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractors.ingest import SUFFIXES
+
+from .state import Store
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article of a corpus, read but not yet parsed."""
+
+    id: str
+    ref: str  # path, or path:line for a JSON Lines export
+    raw: bytes
+    fmt: str  # text | markdown | html | json | record
+    sha: str  # of the raw bytes: any change to the article (title, status, body) re-checks it
+
+
+@dataclass
+class Listing:
+    items: list[Item] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+
+
+def list_items(source: str | Path) -> Listing:
+    """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors."""
+    src = Path(source)
+    out = Listing()
+    if src.is_dir():
+        files = sorted(f for f in src.rglob("*") if f.is_file() and f.suffix.lower() in (*SUFFIXES, ".jsonl"))
+        for f in files:
+            if f.suffix.lower() == ".jsonl":
+                _jsonl(f, out, prefix=str(f.relative_to(src).with_suffix("")) + "/")
+                continue
+            try:
+                raw = f.read_bytes()
+            except OSError as exc:
+                out.errors.append((str(f), exc.strerror or str(exc)))
+                continue
+            rel = str(f.relative_to(src).with_suffix(""))
+            out.items.append(Item(rel, str(f), raw, SUFFIXES[f.suffix.lower()], hashlib.sha256(raw).hexdigest()))
+    elif src.is_file():
+        _jsonl(src, out)
+    else:
+        out.errors.append((str(src), "no such file or directory"))
+    seen: set[str] = set()
+    unique = []
+    for it in out.items:
+        if it.id in seen:
+            out.errors.append((it.ref, f"duplicate article id {it.id!r}; the first one is checked"))
+            continue
+        seen.add(it.id)
+        unique.append(it)
+    out.items = unique
+    return out
+
+
+def _jsonl(path: Path, out: Listing, prefix: str = "") -> None:
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        out.errors.append((str(path), exc.strerror or str(exc)))
+        return
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rid = json.loads(line).get("id")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            rid = None
+        aid = prefix + (str(rid) if rid not in (None, "") else f"line{n}")
+        out.items.append(Item(aid, f"{path}:{n}", line, "record", hashlib.sha256(line).hexdigest()))
+
+
+def _article(item: Item):
+    from extractors.ingest import from_record, read_bytes
+    from extractors.types import Problem
+
+    if item.fmt != "record":
+        return read_bytes(item.raw, item.ref, item.fmt, article_id=item.id.replace("/", "-"))
+    try:
+        obj = json.loads(item.raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        from extractors.ingest import _problem_article
+
+        return _problem_article(item.ref, "", Problem("ingest.malformed", "blocker", f"invalid JSON line ({exc})"),
+                                item.id)
+    art = from_record(obj, item.ref, fallback_id=item.id)
+    return art if art.id == item.id else _with_id(art, item.id)
+
+
+def _with_id(article, aid: str):
+    from dataclasses import replace
+
+    return replace(article, id=aid)
+
+
+def compact(report, sha: str) -> dict:
+    """What the audit keeps of a report: no article text, evidence flattened for tables."""
+    from reports.contract import report_dict
+
+    d = report_dict(report)
+    return {
+        "article_id": d["article"]["id"], "source": d["article"]["source"], "sha": sha,
+        "title": d["article"]["title"], "status": d["article"]["status"], "verdict": d["verdict"],
+        "counts": d["counts"], "ruleset": d["ruleset"]["version"], "text_length": len(report.article.text),
+        "assertions": [{**a, "article_id": d["article"]["id"]} for a in d["assertions"]],
+        "findings": [{**f, "article_id": d["article"]["id"]} for f in d["findings"]],
+        "problems": [f["rule"] for f in d["findings"] if f["rule"].startswith("ingest.")],
+    }
+
+
+def check_chunk(items: list[Item], config: str | None = None) -> list[dict]:
+    """Parse and check a chunk of articles through one ``nlp.pipe`` pass."""
+    from flows.check import check_articles
+
+    reports = check_articles([_article(it) for it in items], config=config)
+    return [compact(r, it.sha) for r, it in zip(reports, items, strict=True)]
+
+
+class Progress:
+    """'checked 2,400/10,000 (24%) · 180 articles/s' on stderr: one updating line on a terminal, else every 10%."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+        self.enabled = enabled and total > 0
+        self.tty = sys.stderr.isatty()
+        self.last_decile = -1
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        rate = self.done / max(time.perf_counter() - self.start, 1e-9)
+        line = f"checked {self.done:,}/{self.total:,} ({100 * self.done // self.total}%) · {rate:,.0f} articles/s"
+        decile = 10 * self.done // self.total
+        if self.tty:
+            print("\r" + line, end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
+        elif decile != self.last_decile:
+            print(line, file=sys.stderr, flush=True)
+        self.last_decile = decile
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    summary: dict
+
+
+def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chunk_size: int = 100,
+              config: str | None = None, submit: Callable | None = None, progress: bool = True,
+              validate: bool = True) -> RunResult:
+    """Audit a corpus: resume an unfinished run or start one, check what changed, write the outputs.
+
+    ``submit(chunk)`` returns the chunk's results, or a future with ``.result()``;
+    the Prefect flow passes its task's ``submit`` so each chunk is one task run.
+    """
+    from rules.engine import load_ruleset
+
+    t0 = time.perf_counter()
+    submit = submit or (lambda chunk: check_chunk(chunk, config))
+    runs_dir = Path(runs_dir)
+    store = Store(runs_dir / "state.sqlite")
+    try:
+        ruleset = load_ruleset(config).version
+        key = str(Path(source).resolve())
+        run_id, resumed = store.open_run(key, ruleset)
+        listing = list_items(source)
+        for item, reason in listing.errors:
+            store.error(run_id, item, reason)
+        done = store.done(run_id)
+        todo = [it for it in listing.items if it.id not in done]
+        latest = store.unchanged(ruleset)
+        reuse = {it.id: latest[it.id][1] for it in todo if it.id in latest and latest[it.id][0] == it.sha}
+        carried = store.carry_over(run_id, ruleset, reuse)
+        work = [it for it in todo if it.id not in reuse]
+        bar = Progress(len(work), progress)
+        pending = [submit(work[i:i + chunk_size]) for i in range(0, len(work), chunk_size)]
+        for fut in pending:
+            results = fut.result() if hasattr(fut, "result") else fut
+            store.record(run_id, ruleset, results)
+            bar.update(len(results))
+        run_dir = runs_dir / run_id
+        summary = write_outputs(store, run_id, key, run_dir, validate=validate)
+        summary.update({
+            "source": str(source), "ruleset": ruleset, "resumed": resumed,
+            "checked_this_session": len(work), "already_done": len(done), "unchanged_reused": carried,
+            "seconds": round(time.perf_counter() - t0, 2),
+        })
+        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+        store.finish_run(run_id, summary)
+        from reports.audit_html import render_audit_html
+
+        (run_dir / "report.html").write_text(render_audit_html(summary, store.history(key)), encoding="utf-8")
+        return RunResult(run_id, run_dir, summary)
+    finally:
+        store.close()
+
+
+def _finding_key(f: dict) -> tuple:
+    return (f["article_id"], f["rule"], f["message"])
+
+
+def write_outputs(store: Store, run_id: str, key: str, run_dir: Path, validate: bool = True) -> dict:
+    """assertions.parquet and findings.parquet for the run, and the summary they add up to."""
+    import pandas as pd
+
+    from extractors.types import ASSERTION_COLUMNS
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    reports = store.reports(run_id)
+    assertions = pd.DataFrame(_assertion_rows(reports), columns=list(ASSERTION_COLUMNS))
+    findings = pd.DataFrame(_finding_rows(reports), columns=[
+        "article_id", "id", "rule", "severity", "message", "suppressed", "suppression_reason", "suggestion",
+        "evidence", "assertions"])
+    assertions.to_parquet(run_dir / "assertions.parquet", index=False)
+    findings.to_parquet(run_dir / "findings.parquet", index=False)
+
+    active = [f for r in reports for f in r["findings"] if not f.get("suppressed")]
+    prev = store.previous_run(run_id, key)
+    prev_keys = {_finding_key(f) for r in store.reports(prev) for f in r["findings"]
+                 if not f.get("suppressed")} if prev else set()
+    keys = {_finding_key(f) for f in active}
+    by_rule = Counter((f["rule"], f["severity"]) for f in active)
+    blockers = Counter(f["article_id"] for f in active if f["severity"] == "blocker")
+    errors = store.errors(run_id)
+    summary = {
+        "run_id": run_id,
+        "articles": len(reports),
+        "blocked": sum(1 for r in reports if r["verdict"] == "blocked"),
+        "passed": sum(1 for r in reports if r["verdict"] == "pass"),
+        "bad_items": len(errors) + sum(1 for r in reports if r["problems"]),
+        "unreadable": [{"item": i, "reason": why} for i, why in errors],
+        "malformed": [{"article_id": r["article_id"], "problems": r["problems"]} for r in reports if r["problems"]],
+        "assertions": len(assertions),
+        "findings": {sev: sum(n for (_, s), n in by_rule.items() if s == sev)
+                     for sev in ("blocker", "warning", "info")},
+        "by_rule": [{"rule": r, "severity": s, "count": n} for (r, s), n in sorted(by_rule.items(),
+                                                                                     key=lambda kv: -kv[1])],
+        "most_blockers": [{"article_id": a, "blockers": n, "title": next(r["title"] for r in reports
+                                                                          if r["article_id"] == a)}
+                          for a, n in blockers.most_common(10)],
+        "previous_run": prev,
+        "new_findings": len(keys - prev_keys) if prev else None,
+        "resolved_findings": len(prev_keys - keys) if prev else None,
+        "new": _keyed(keys - prev_keys) if prev else [],
+        "resolved": _keyed(prev_keys - keys) if prev else [],
+    }
+    if validate:
+        summary["expectations"] = _checkpoint(assertions, reports)
+    return summary
+
+
+def _keyed(keys: set[tuple], limit: int = 50) -> list[dict]:
+    return [dict(zip(("article_id", "rule", "message"), k, strict=True)) for k in sorted(keys)[:limit]]
+
+
+def _assertion_rows(reports: Iterable[dict]) -> list[dict]:
+    rows = []
+    for r in reports:
+        for a in r["assertions"]:
+            rows.append({
+                "id": a["id"], "article_id": r["article_id"], "root": a["root"], "target": a["target"],
+                "target_kind": a["target_kind"], "relation": a["relation"], "polarity": a["polarity"],
+                "primary": a["primary"], "section": a["section"], "subsection": a.get("subsection", ""),
+                "sentence": a["sentence"], "start": a["start"], "end": a["end"],
+                "root_start": a["root_span"][0], "root_end": a["root_span"][1],
+                "target_start": a["target_span"][0], "target_end": a["target_span"][1],
+                "citations": list(a["citations"]),
+            })
+    return rows
+
+
+def _finding_rows(reports: Iterable[dict]) -> list[dict]:
+    return [{"article_id": r["article_id"], "id": f["id"], "rule": f["rule"], "severity": f["severity"],
+             "message": f["message"], "suppressed": f.get("suppressed", False),
+             "suppression_reason": f.get("suppression_reason", ""), "suggestion": f["suggestion"],
+             "evidence": json.dumps(f["evidence"]), "assertions": list(f["assertions"])}
+            for r in reports for f in r["findings"]]
+
+
+def _checkpoint(assertions, reports: list[dict]) -> dict:
+    """The Great Expectations checkpoint over the run's assertions table."""
+    from rules.expectations import run_checkpoint
+
+    lengths = {r["article_id"]: r.get("text_length") for r in reports}
+    frame = assertions.assign(text_length=assertions["article_id"].map(lengths)) if len(assertions) else assertions
+    return run_checkpoint(frame)

@@ -1,0 +1,89 @@
+"""The nightly audit as a Prefect flow, its task runners, and its scheduled deployment.
+
+The flow is thin: ``flows.audit.run_audit`` does the work and the flow hands it
+a task's ``submit``, so every chunk of articles is one task run (``nlp.pipe``
+inside), visible and retryable in the Prefect UI. The run's summary is
+published as two artifacts: a Markdown summary and a findings table.
+
+Task runners: one process by default on one core; ``workers > 1`` uses a
+process pool on this machine; ``dask_address`` sends chunks to an existing
+Dask cluster through prefect-dask.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from .audit import Item, check_chunk, run_audit
+
+
+@task(name="check-chunk", cache_policy=NO_CACHE, retries=1)
+def check_chunk_task(items: list[Item], config: str | None = None) -> list[dict]:
+    return check_chunk(items, config)
+
+
+def summary_markdown(s: dict) -> str:
+    f = s["findings"]
+    lines = [
+        f"## artgate nightly audit `{s['run_id']}`",
+        "",
+        f"{s['articles']} articles: **{s['blocked']} blocked**, {s['passed']} passed, {s['bad_items']} bad items. "
+        f"Findings: {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info.",
+        f"Checked this session: {s['checked_this_session']}; unchanged and reused: {s['unchanged_reused']}.",
+    ]
+    if s.get("previous_run"):
+        lines.append(f"Since `{s['previous_run']}`: {s['new_findings']} new, {s['resolved_findings']} resolved.")
+    if s.get("expectations"):
+        e = s["expectations"]
+        lines.append(f"Assertion table checks: {e['evaluated']} expectations, "
+                     f"{'all met' if e['success'] else str(len(e['failed'])) + ' failed'}.")
+    lines += ["", "| rule | severity | count |", "|---|---|---|"]
+    lines += [f"| `{r['rule']}` | {r['severity']} | {r['count']} |" for r in s["by_rule"]]
+    return "\n".join(lines) + "\n"
+
+
+@task(name="publish-artifacts", cache_policy=NO_CACHE)
+def publish_task(summary: dict) -> None:
+    create_markdown_artifact(markdown=summary_markdown(summary), key="nightly-audit-summary",
+                             description="artgate nightly audit summary")
+    create_table_artifact(table=[{"rule": r["rule"], "severity": r["severity"], "count": r["count"]}
+                                 for r in summary["by_rule"]] or [{"rule": "none", "severity": "", "count": 0}],
+                          key="nightly-audit-findings", description="findings per rule")
+
+
+@flow(name="nightly-audit", log_prints=False)
+def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int = 100, config: str | None = None,
+                  progress: bool = False) -> dict:
+    """Audit a corpus (a folder of articles or a JSON Lines export); returns the run's summary."""
+    result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
+                       submit=lambda chunk: check_chunk_task.submit(chunk, config))
+    publish_task(result.summary)
+    return {**result.summary, "run_dir": str(result.run_dir)}
+
+
+def configured(workers: int = 1, dask_address: str | None = None):
+    """The flow with the task runner for this machine or cluster."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return nightly_audit.with_options(task_runner=DaskTaskRunner(address=dask_address))
+    if workers > 1:
+        return nightly_audit.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+    return nightly_audit.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))
+
+
+def serve_nightly(source: str, cron: str, name: str = "nightly", runs_dir: str = "artgate-runs",
+                  chunk_size: int = 100, config: str | None = None, workers: int = 1) -> None:
+    """Create the scheduled deployment on the Prefect server and serve it (blocks until interrupted)."""
+    parameters = {"source": os.path.abspath(source), "runs_dir": os.path.abspath(runs_dir),
+                  "chunk_size": chunk_size, "config": os.path.abspath(config) if config else None}
+    configured(workers).serve(name=name, cron=cron, parameters=parameters,
+                              description="artgate nightly audit of the article corpus")
