@@ -7,12 +7,11 @@ one ``Entry``: the target it names and what kind of mention names it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+from .datafiles import packaged_json, read_json
 from .errors import DataFileError, Errors
 
 TARGET_KINDS = ("movement", "reflex")
@@ -124,14 +123,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """The shipped lexicon, or one from ``path``."""
     if path is None:
         return _default_lexicon()
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataFileError(Errors.E010.format(path=path, reason=exc)) from exc
-    return lexicon_from_dict(data, str(path))
+    return lexicon_from_dict(read_json(path), str(path))
 
 
 @lru_cache(maxsize=1)
 def _default_lexicon() -> Lexicon:
-    ref = resources.files("extractors") / "data" / "lexicon.json"
-    return lexicon_from_dict(json.loads(ref.read_text(encoding="utf-8")), "extractors/data/lexicon.json")
+    return lexicon_from_dict(*packaged_json("extractors", "lexicon.json"))

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span
 
 from .citations import find_markers
 from .pipeline import LEVELS, TARGETS, get_nlp
-from .types import ASSERTION_COLUMNS, Article, Assertion, Mention
+from .types import ASSERTION_COLUMNS, Article, Assertion
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,15 +303,6 @@ def _phrasal(doc: Doc, mod) -> bool:
         return True
     start = mod.modifier_span[0]
     return mod.rule.literal == "not" and start > 0 and doc[start - 1].text == ","
-
-
-def mentions(doc: Doc) -> list[Mention]:
-    """Every recognised span of a processed doc, as plain data."""
-    out = []
-    for key in ("artgate_roots", "artgate_levels", TARGETS):
-        for sp in doc.spans[key]:
-            out.append(Mention(sp.label_, sp.kb_id_, sp.start_char, sp.end_char, sp.text))
-    return sorted(out, key=lambda m: m.start)
 
 
 def title_targets(article: Article, doc: Doc | None = None) -> list[str]:

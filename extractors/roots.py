@@ -63,12 +63,6 @@ class RootAtom:
     adjacent_pair: bool  # two neighbouring segments: could be a disc level
     is_level: bool = False
 
-    @property
-    def label(self) -> str:
-        if self.is_level and len(self.roots) == 2:
-            return f"{self.roots[0]}-{self.roots[1]}"
-        return ", ".join(self.roots)
-
 
 @dataclass(frozen=True)
 class RootGroup:

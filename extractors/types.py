@@ -127,17 +127,6 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Mention:
-    """A recognised span: a root, a disc level, a movement, reflex, muscle or term."""
-
-    kind: str  # ROOT | DISC_LEVEL | MOVEMENT | REFLEX | MUSCLE | TERM
-    id: str
-    start: int
-    end: int
-    text: str = ""
-
-
-@dataclass(frozen=True)
 class Assertion:
     """One root–target claim of one sentence. The DataFrame form has exactly these columns."""
 

@@ -54,10 +54,7 @@ def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
         raw = sys.stdin.buffer.read()
         if len(raw) > max_bytes:
             raw = raw[:max_bytes]
-        try:
-            head = raw[:4096].decode("utf-8", errors="ignore")
-        except UnicodeDecodeError:
-            head = ""
+        head = raw[:4096].decode("utf-8", errors="ignore")
         fmt = "json" if head.lstrip().startswith("{") else sniff_format(head)
         return [read_bytes(raw, "-", fmt, article_id="stdin")]
     return read_path(path, max_bytes=max_bytes)

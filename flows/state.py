@@ -128,8 +128,3 @@ class Store:
     def reports(self, run_id: str) -> list[dict]:
         return [json.loads(r[0]) for r in self.db.execute(
             "SELECT report FROM results WHERE run_id = ? ORDER BY article_id", (run_id,))]
-
-    def counts(self, run_id: str) -> dict[str, int]:
-        total, reused = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(reused), 0) FROM results WHERE run_id = ?", (run_id,)).fetchone()
-        return {"recorded": total, "reused": reused}

@@ -110,9 +110,6 @@ class Ruleset:
     config: Config
     version: str
 
-    def get(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
-
     def known(self, rule_id: str) -> bool:
         return rule_id in ENGINE_RULES or rule_id.startswith(("ingest.", "extraction.")) or any(
             r.id == rule_id for r in all_rules(self.config))

@@ -7,12 +7,11 @@ An editorial board can replace the file with its own (same keys).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
+from extractors.datafiles import packaged_json, read_json
 from extractors.errors import DataFileError, Errors
 from extractors.roots import ALL_ROOTS
 
@@ -80,16 +79,12 @@ def reference_from_dict(data: dict, path: str) -> ReferenceTable:
 
 
 def load_reference(path: str | Path | None = None) -> ReferenceTable:
+    """The shipped table, or one from ``path`` (an editorial board's own)."""
     if path is None:
         return _default()
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataFileError(Errors.E010.format(path=path, reason=exc)) from exc
-    return reference_from_dict(data, str(path))
+    return reference_from_dict(read_json(path), str(path))
 
 
 @lru_cache(maxsize=1)
 def _default() -> ReferenceTable:
-    ref = resources.files("rules") / "data" / "myotomes.json"
-    return reference_from_dict(json.loads(ref.read_text(encoding="utf-8")), "rules/data/myotomes.json")
+    return reference_from_dict(*packaged_json("rules", "myotomes.json"))

@@ -25,12 +25,26 @@ The table is data with a version; an editorial board can replace it (configurati
 'reference')."""
 
 
-def _claims(ctx: CheckContext) -> dict[tuple[str, str], list]:
+def _claims(ctx: CheckContext) -> list[tuple[str, str, list, str]]:
+    """Affirmed (root, target) claims with their rows and standing: standard, disputed, alone or contradicts."""
     by_pair: dict[tuple[str, str], list] = defaultdict(list)
     for a in ctx.assertions:
         if a.polarity == "affirmed" and a.target in ctx.reference.entries:
             by_pair[(a.root, a.target)].append(a)
-    return by_pair
+    roots_for: dict[str, set[str]] = defaultdict(set)
+    for root, target in by_pair:
+        roots_for[target].add(root)
+    out = []
+    for (root, target), rows in by_pair.items():
+        e = ctx.reference.entries[target]
+        if root in e.standard:
+            standing = "standard"
+        elif root in e.variants:
+            standing = "disputed" if roots_for[target] & set(e.standard) else "disputed-alone"
+        else:
+            standing = "contradicts"
+        out.append((root, target, rows, standing))
+    return out
 
 
 def _ref_name(ctx: CheckContext) -> str:
@@ -45,18 +59,12 @@ def _ref_name(ctx: CheckContext) -> str:
     example_pass="The L4 root controls ankle dorsiflexion.",
 )
 def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
-    claims = _claims(ctx)
-    roots_for: dict[str, set[str]] = defaultdict(set)
-    for root, target in claims:
-        roots_for[target].add(root)
-    for (root, target), rows in claims.items():
-        e = ctx.reference.entries[target]
-        if root in e.standard:
+    for root, target, rows, standing in _claims(ctx):
+        if standing not in ("contradicts", "disputed-alone"):
             continue
-        if root in e.variants and roots_for[target] & set(e.standard):
-            continue  # disputed, but beside a standard root: reference.disputed-root
+        e = ctx.reference.entries[target]
         ref = f"the reference table ({_ref_name(ctx)})"
-        if root in e.variants:
+        if standing == "disputed-alone":
             head = (f"{root} → {ctx.label(target)} is disputed and is the only root the article gives for it: "
                     f"only some sources give {root}, and {ref} gives")
         else:
@@ -76,13 +84,9 @@ def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
     example_pass="Shoulder abduction is served by C5 and C6.",
 )
 def disputed_root(ctx: CheckContext) -> Iterable[Draft]:
-    claims = _claims(ctx)
-    roots_for: dict[str, set[str]] = defaultdict(set)
-    for root, target in claims:
-        roots_for[target].add(root)
-    for (root, target), rows in claims.items():
+    for root, target, rows, standing in _claims(ctx):
         e = ctx.reference.entries[target]
-        if root in e.variants and roots_for[target] & set(e.standard):
+        if standing == "disputed":
             yield Draft(
                 f"{root} → {ctx.label(target)} is disputed: only some sources give it; the standard set is "
                 f"{', '.join(e.standard)} ({_ref_name(ctx)}; sources: {'; '.join(e.sources)})",
