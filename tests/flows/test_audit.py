@@ -128,3 +128,10 @@ def test_audit_command_errors(tmp_path, capsys):
 
     assert main(["audit", str(tmp_path / "missing"), "--no-prefect"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_unchanged_rerun_carries_the_expectation_result(corpus, tmp_path):
+    first = run_audit(corpus, tmp_path / "runs", chunk_size=20, progress=False)
+    second = run_audit(corpus, tmp_path / "runs", chunk_size=20, progress=False)
+    assert second.summary["expectations"]["carried_from"] == first.run_id
+    assert second.summary["expectations"]["success"] is True
