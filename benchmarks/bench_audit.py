@@ -9,6 +9,8 @@ per measure) and prints one JSON document:
 - ``tokenizer``: ``spacy.blank("en")`` tokenizer alone on the sample (the ceiling for any spaCy pipeline);
 - ``medspacy_default``: ``medspacy.load()`` (PyRuSH sentences, target matcher with the same lexicon
   phrases as target rules, ConText with its default rules) on the sample: entities and context only;
+- ``artgate_sample``: artgate's in-process check (ingest, extraction, all rules) on the same sample,
+  producing assertions and findings: the like-for-like comparison with the two above;
 - ``artgate_inprocess_1``: artgate's audit without Prefect, one process, whole corpus, assertions
   and findings and run outputs;
 - ``artgate_inprocess_2``: the same with chunks on a pool of 2 processes;
@@ -74,6 +76,17 @@ def measure(name: str, corpus: Path, sample: int, work: Path) -> dict:
         t = time.perf_counter()
         ents = sum(len(d.ents) for d in nlp.pipe(texts))
         return {"articles": len(sub), "words": words_of(sub), "seconds": time.perf_counter() - t, "entities": ents}
+    if name == "artgate_sample":
+        from extractors.ingest import parse
+        from flows.check import check_articles
+
+        texts = [(f.name, f.read_text()) for f in sub]
+        check_articles([parse(texts[0][1], texts[0][0])])  # build the pipeline
+        t = time.perf_counter()
+        reports = check_articles([parse(text, name) for name, text in texts], batch_size=64)
+        return {"articles": len(sub), "words": words_of(sub), "seconds": time.perf_counter() - t,
+                "assertions": sum(len(r.assertions) for r in reports),
+                "findings": sum(len(r.findings) for r in reports)}
     if name in ("artgate_inprocess_1", "artgate_inprocess_2", "inprocess_rerun"):
         from flows.audit import check_chunk, run_audit
 
@@ -124,8 +137,8 @@ def main() -> None:
 
     corpus = generate(work / "corpus", a.n, faulty=0.3, seed=7)
     results = {}
-    for name in ("tokenizer", "medspacy_default", "artgate_inprocess_1", "inprocess_rerun", "artgate_inprocess_2",
-                 "prefect_flow_2", "prefect_flow_rerun"):
+    for name in ("tokenizer", "medspacy_default", "artgate_sample", "artgate_inprocess_1", "inprocess_rerun",
+                 "artgate_inprocess_2", "prefect_flow_2", "prefect_flow_rerun"):
         out = subprocess.run([PY, __file__, "--measure", name, "--corpus", str(corpus), "--sample", str(a.sample),
                               "--work", str(work)], cwd=ROOT, capture_output=True, text=True)
         if out.returncode != 0:
