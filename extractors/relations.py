@@ -50,11 +50,7 @@ _RELATION = {"movement": "controls", "reflex": "mediates"}
 
 def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
     """All root–target assertions of an article, in text order."""
-    if not article.plain.strip():
-        return []
-    if doc is None:
-        doc = get_nlp()(article.plain)
-    return assertions_from_doc(article, doc)
+    return analyze(article, doc).assertions
 
 
 def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
