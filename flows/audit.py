@@ -16,7 +16,7 @@ import hashlib
 import json
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +171,7 @@ class RunResult:
 
 def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chunk_size: int = 100,
               config: str | None = None, submit: Callable | None = None, progress: bool = True,
-              validate: bool = True) -> RunResult:
+              validate: bool = True, max_in_flight: int = 8) -> RunResult:
     """Audit a corpus: resume an unfinished run or start one, check what changed, write the outputs.
 
     ``submit(chunk)`` returns the chunk's results, or a future with ``.result()``;
@@ -197,11 +197,22 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
         carried = store.carry_over(run_id, ruleset, reuse)
         work = [it for it in todo if it.id not in reuse]
         bar = Progress(len(work), progress)
-        pending = [submit(work[i:i + chunk_size]) for i in range(0, len(work), chunk_size)]
-        for fut in pending:
+        in_flight: deque = deque()
+
+        def record_oldest() -> None:
+            fut = in_flight.popleft()
             results = fut.result() if hasattr(fut, "result") else fut
             store.record(run_id, ruleset, results)
             bar.update(len(results))
+
+        # Each chunk is recorded as soon as its results exist, so a kill loses at most the
+        # chunks in flight; futures (Prefect, Dask) keep up to max_in_flight chunks busy.
+        for i in range(0, len(work), chunk_size):
+            in_flight.append(submit(work[i:i + chunk_size]))
+            while in_flight and (len(in_flight) > max_in_flight or not hasattr(in_flight[0], "result")):
+                record_oldest()
+        while in_flight:
+            record_oldest()
         run_dir = runs_dir / run_id
         summary = write_outputs(store, run_id, key, run_dir, validate=validate,
                                 rechecked=len(work) + len(done) > 0)

@@ -135,3 +135,24 @@ def test_unchanged_rerun_carries_the_expectation_result(corpus, tmp_path):
     second = run_audit(corpus, tmp_path / "runs", chunk_size=20, progress=False)
     assert second.summary["expectations"]["carried_from"] == first.run_id
     assert second.summary["expectations"]["success"] is True
+
+
+def test_each_chunk_is_recorded_before_the_next_is_checked(corpus, tmp_path):
+    """A crash mid-run keeps every chunk finished before it (what makes a killed run resumable)."""
+    from flows.audit import check_chunk
+    from flows.state import Store
+
+    calls = []
+
+    def submit(chunk):
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        calls.append(chunk)
+        return check_chunk(chunk)
+
+    with pytest.raises(RuntimeError):
+        run_audit(corpus, tmp_path / "runs", chunk_size=5, submit=submit, progress=False)
+    store = Store(tmp_path / "runs" / "state.sqlite")
+    (run_id,) = [r[0] for r in store.db.execute("SELECT run_id FROM runs")]
+    assert len(store.done(run_id)) == 10
+    store.close()
