@@ -140,10 +140,7 @@ def read_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Arti
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            return [_problem_article(str(path), "", Problem(
-                "ingest.too-large", "blocker",
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-            ))]
+            return [too_large(str(path), size, max_bytes)]
         raw = p.read_bytes()
     except OSError as exc:
         raise InputError(Errors.E002.format(path=path, reason=exc.strerror or exc)) from exc
@@ -151,6 +148,13 @@ def read_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Arti
     if p.suffix.lower() == ".jsonl":
         return read_jsonl(raw, str(path))
     return [read_bytes(raw, str(path), fmt)]
+
+
+def too_large(source: str, size: int, max_bytes: int, article_id: str | None = None) -> Article:
+    """An article over the size limit: reported, not read."""
+    return _problem_article(source, "", Problem(
+        "ingest.too-large", "blocker", f"the input is {size:,} bytes, over the limit of {max_bytes:,} bytes"),
+        article_id)
 
 
 def read_bytes(raw: bytes, source: str, fmt: str = "text", article_id: str | None = None) -> Article:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.errors import Errors, InputError
-from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES, read_bytes, read_path, sniff_format
+from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES, read_bytes, read_path, sniff_format, too_large
 from extractors.types import Article, Report
 
 ARTICLE_SUFFIXES = (*SUFFIXES, ".jsonl")
@@ -51,9 +51,9 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[Unreadable]]:
 def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """Articles from one file, or from standard input for '-'."""
     if path == "-":
-        raw = sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            raw = raw[:max_bytes]
+            return [too_large("-", len(raw) + len(sys.stdin.buffer.read()), max_bytes, "stdin")]
         head = raw[:4096].decode("utf-8", errors="ignore")
         fmt = "json" if head.lstrip().startswith("{") else sniff_format(head)
         return [read_bytes(raw, "-", fmt, article_id="stdin")]

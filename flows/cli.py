@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _render(reports: list, fmt: str, single: bool, color: bool, version: str) -> str:
+def _render(reports: list, fmt: str, single: bool, color: bool, ruleset) -> str:
     if fmt in ("json", "jsonl"):
         from reports.contract import render_json, render_jsonl
 
@@ -86,7 +86,7 @@ def _render(reports: list, fmt: str, single: bool, color: bool, version: str) ->
     if fmt == "sarif":
         from reports.sarif import render_sarif
 
-        return render_sarif(reports, version)
+        return render_sarif(reports, ruleset)
     if fmt == "markdown":
         from reports.markdown import render_markdown
 
@@ -232,7 +232,7 @@ def _check(args: argparse.Namespace) -> int:
     for u in unreadable:
         print(f"artgate: error: {u.message}", file=sys.stderr)
     if reports:
-        sys.stdout.write(_render(reports, args.format, _single(args.paths), color, ruleset.version))
+        sys.stdout.write(_render(reports, args.format, _single(args.paths), color, ruleset))
     return exit_status(reports, unreadable)
 
 

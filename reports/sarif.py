@@ -50,10 +50,12 @@ def _result(article: Article, f: Finding, rule_index: dict[str, int]) -> dict:
     return res
 
 
-def render_sarif(reports: list[Report], version: str) -> str:
+def render_sarif(reports: list[Report], ruleset) -> str:
+    """SARIF for the reports; ``ruleset`` (rules.engine.Ruleset) describes every rule, packs included."""
     from rules.engine import ENGINE_RULES, all_rules
 
-    known = {r.id: r for r in all_rules()}
+    known = {r.id: r for r in all_rules(ruleset.config)}
+    version = ruleset.version
     used = list(dict.fromkeys(f.rule for r in reports for f in r.findings))
     rules = []
     for rid in used:

@@ -128,3 +128,10 @@ def test_bad_config_is_a_clear_error(capsys, tmp_path):
 def test_every_format_from_the_command_line(capsys, fmt, probe):
     code, out, _ = run(capsys, "check", str(SEEDS), "--format", fmt)
     assert code == 1 and probe in out
+
+
+def test_oversized_stdin_is_reported_not_truncated():
+    res = run_cli("check", "-", "--format", "json", "--max-bytes", "100", stdin=b"L5 serves dorsiflexion. " * 20)
+    assert res.returncode == 1, res.stderr
+    (doc,) = json.loads(res.stdout)
+    assert [f["rule"] for f in doc["findings"]] == ["ingest.too-large"]

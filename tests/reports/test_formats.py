@@ -11,6 +11,7 @@ from flows.check import check_article
 from reports.html import render_html
 from reports.markdown import render_markdown
 from reports.sarif import render_sarif
+from rules.engine import load_ruleset
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,7 @@ def sarif_schema():
 
 
 def test_sarif_is_valid_2_1_0(sarif_schema, oracle_report, corrected_report):
-    doc = json.loads(render_sarif([oracle_report, corrected_report], "test"))
+    doc = json.loads(render_sarif([oracle_report, corrected_report], load_ruleset()))
     jsonschema.Draft4Validator(sarif_schema).validate(doc)
     (run,) = doc["runs"]
     assert len(run["results"]) == len(oracle_report.findings) + len(corrected_report.findings)
@@ -29,7 +30,7 @@ def test_sarif_is_valid_2_1_0(sarif_schema, oracle_report, corrected_report):
 
 
 def test_sarif_locations_point_at_the_evidence(oracle_report):
-    doc = json.loads(render_sarif([oracle_report], "test"))
+    doc = json.loads(render_sarif([oracle_report], load_ruleset()))
     text = oracle_report.article.text.split("\n")
     term = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "terminology.contradictory-direction"]
     assert len(term) == 6 and {r["level"] for r in term} == {"error"}
@@ -42,7 +43,7 @@ def test_sarif_locations_point_at_the_evidence(oracle_report):
 def test_sarif_marks_suppressed_findings(sarif_schema):
     report = check_article(parse("Title\n\nFrom the Guidelines\n\n[artgate-disable terminology.contradictory-"
                                  "direction: the source's words]\nPlantar dorsiflexion is served by L5.\n", "s.txt"))
-    doc = json.loads(render_sarif([report], "test"))
+    doc = json.loads(render_sarif([report], load_ruleset()))
     jsonschema.Draft4Validator(sarif_schema).validate(doc)
     sup = [r for r in doc["runs"][0]["results"] if r.get("suppressions")]
     assert sup and sup[0]["suppressions"][0]["justification"] == "the source's words"
@@ -76,3 +77,15 @@ def test_html_links_findings_to_highlighted_evidence(oracle_report):
             anchor = f"a1-{f.id}-{k}"
             assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
     assert '<mark class="m-blocker">plantar dorsiflexion</mark>' in page
+
+
+def test_sarif_describes_rules_from_a_configured_pack(tmp_path):
+    (tmp_path / "house.yaml").write_text(
+        "pack: house\nrules:\n  no-jerk:\n    type: substitution\n    level: warning\n    message: m\n"
+        "    summary: Name reflexes formally\n    swap:\n      'knee jerk': 'patellar reflex'\n")
+    (tmp_path / "artgate.toml").write_text('packs = ["house.yaml"]\n')
+    cfg = str(tmp_path / "artgate.toml")
+    report = check_article(parse("Title\n\nThe knee jerk is mediated by L4.\n", "k.txt"), cfg)
+    rules = json.loads(render_sarif([report], load_ruleset(cfg)))["runs"][0]["tool"]["driver"]["rules"]
+    assert {"id": "house.no-jerk", "text": "Name reflexes formally"} in [
+        {"id": r["id"], "text": r["shortDescription"]["text"]} for r in rules]

@@ -32,10 +32,6 @@ def test_finding_5_citations(oracle_report):
     assert not by_rule(oracle_report, "citations.uncited-reference")
 
 
-def test_corrected_seed_has_no_blocker_or_warning(corrected_report):
-    assert [(f.rule, f.message) for f in corrected_report.findings if f.severity != "info"] == []
-
-
 def test_disputed_variant_beside_standard_root_is_info():
     r = check_text("Title\n\nFoot inversion is served by L4, L5 and S1.\n")
     assert [f.severity for f in by_rule(r, "reference.disputed-root")] == ["info"]
