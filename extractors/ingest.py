@@ -243,15 +243,27 @@ def _split_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _text_lines(text: str) -> list[_Line]:
+def _text_lines(text: str, plain: list[str]) -> list[_Line]:
     spans = _split_lines(text)
     raw = [text[s:e] for s, e in spans]
     lines: list[_Line] = []
+    in_table = False
     for i, (s, e) in enumerate(spans):
         t = raw[i].strip()
         if not t:
             lines.append(_Line(s, e, "blank"))
+            in_table = False
             continue
+        if _pipe_row(t, in_table):
+            in_table = True
+            if _TABLE_SEP.match(t):
+                _blank(plain, s, e)
+                lines.append(_Line(s, e, "blank"))
+            else:
+                _cells_to_plain(text, plain, s, e)
+                lines.append(_Line(s, e, "table_row", text=t))
+            continue
+        in_table = False
         if _BULLET.match(raw[i]):
             lines.append(_Line(s, e, "bullet", text=t))
             continue
@@ -262,6 +274,45 @@ def _text_lines(text: str) -> list[_Line]:
         else:
             lines.append(_Line(s, e, "text", text=t))
     return lines
+
+
+def _pipe_row(t: str, in_table: bool) -> bool:
+    """A table row written with pipes: '| L4 | Ankle dorsiflexion |', or a wrapped row's tail inside a table."""
+    return (t.startswith("|") and t.count("|") >= 2) or t.count(" | ") >= 2 or (in_table and "|" in t) or bool(
+        _TABLE_SEP.match(t) and "|" in t)
+
+
+def _cells_to_plain(text: str, plain: list[str], s: int, e: int) -> None:
+    """Pipes become ';' (cell separators) in the plain text; the outer ones become spaces."""
+    pipes = [j for j in range(s, e) if text[j] == "|"]
+    for j in pipes:
+        outer = (j == pipes[0] and not text[s:j].strip()) or (j == pipes[-1] and not text[j + 1:e].strip())
+        plain[j] = " " if outer else ";"
+
+
+_ONE_LINE_SEP = re.compile(r"\|\s*:?-{3,}:?\s*\|")
+
+
+def _split_one_line_tables(text: str, plain: list[str]) -> None:
+    """A Markdown table that arrived as one long line gets a line break between its rows (in ``plain``).
+
+    The header's cell count is the row length: '| A | B | | --- | --- | | L4 | Ankle |' is three rows.
+    """
+    for line_start, line_end in _split_lines(text):
+        line = text[line_start:line_end]
+        sep = _ONE_LINE_SEP.search(line)
+        if sep is None or not line.lstrip().startswith("|"):
+            continue
+        pipes = [line_start + k for k, ch in enumerate(line) if ch == "|"]
+        n_cells = sum(1 for p in pipes if p < line_start + sep.start()) - 1
+        if n_cells < 2:
+            continue
+        per_row = n_cells + 1
+        for k in range(per_row - 1, len(pipes) - 1, per_row):
+            a, b = pipes[k], pipes[k + 1]
+            gap = text[a + 1:b]
+            if gap and not gap.strip():
+                plain[a + 1] = "\n"
 
 
 def _heading_like(t: str) -> bool:
@@ -460,6 +511,7 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
     directives = _directives(text, plain)
     meta: dict = {}
     if fmt == "markdown":
+        _split_one_line_tables(text, plain)
         lines = _markdown_lines("".join(plain), plain)
         front = _markdown_front_matter(text)
         meta.update({k: v for k, v in front.items() if k not in ("title", "status", "id")})
@@ -471,7 +523,8 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
         title = title or hmeta.get("title") or html_title
         status = status or hmeta.get("status") or hmeta.get("artgate:status")
     else:
-        lines = _text_lines("".join(plain))
+        _split_one_line_tables(text, plain)
+        lines = _text_lines("".join(plain), plain)
     aid = article_id or article_id_for(source)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
 

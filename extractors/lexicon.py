@@ -15,9 +15,11 @@ from .datafiles import packaged_json, read_json
 from .errors import DataFileError, Errors
 
 TARGET_KINDS = ("movement", "reflex")
-_TOP_KEYS = {"version", "about", "targets", "muscles", "signs"}
+_TOP_KEYS = {"version", "about", "targets", "muscles", "signs", "blocking", "reflex_names", "movement_reflexes",
+             "grammar", "nerves"}
 _TARGET_KEYS = {"kind", "label", "synonyms"}
-_MUSCLE_KEYS = {"target", "synonyms"}
+_MUSCLE_KEYS = {"target", "synonyms", "reflex"}
+_GRAMMAR_KEYS = {"about", "actions", "two_word_actions", "bodies", "combinations", "fillers"}
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,43 @@ def lexicon_from_dict(data: dict, path: str = "<lexicon>") -> Lexicon:
         tid = spec.get("target")
         if tid not in kinds:
             raise DataFileError(Errors.E010.format(path=path, reason=f"{where}: unknown target {tid!r}"))
+        if spec.get("reflex") is not None and kinds.get(spec["reflex"]) != "reflex":
+            raise DataFileError(Errors.E010.format(path=path, reason=f"{where}: 'reflex' must name a reflex target"))
         for syn in spec.get("synonyms", []):
             add(syn, Entry(tid, kinds[tid], "MUSCLE", mid), where)
     for phrase, tid in (data.get("signs") or {}).items():
         if tid not in kinds:
             raise DataFileError(Errors.E010.format(path=path, reason=f"signs.{phrase}: unknown target {tid!r}"))
         add(phrase, Entry(tid, kinds[tid], "TERM", phrase), f"signs.{phrase}")
+    _check_extras(data, kinds, path)
     return Lexicon(str(data.get("version", "0")), labels, kinds, phrases)
+
+
+def _check_extras(data: dict, kinds: dict[str, str], path: str) -> None:
+    """The matching data beside the vocabulary must name known targets of the right kind."""
+    def known(tid: object, kind: str | None, where: str) -> None:
+        if tid not in kinds or (kind and kinds[tid] != kind):
+            raise DataFileError(Errors.E010.format(path=path, reason=f"{where}: unknown {kind or 'target'} {tid!r}"))
+
+    for name, tid in (data.get("reflex_names") or {}).get("names", {}).items():
+        known(tid, "reflex", f"reflex_names.{name}")
+    for mov, tid in (data.get("movement_reflexes") or {}).get("map", {}).items():
+        known(mov, "movement", f"movement_reflexes.{mov}")
+        known(tid, "reflex", f"movement_reflexes.{mov}")
+    grammar = data.get("grammar")
+    if grammar is not None:
+        _check_keys(grammar, _GRAMMAR_KEYS, f"{path} (grammar)")
+        actions, bodies = set(grammar.get("actions", {})), set(grammar.get("bodies", {}))
+        for body, combos in grammar.get("combinations", {}).items():
+            if body not in bodies:
+                raise DataFileError(Errors.E010.format(
+                    path=path, reason=f"grammar.combinations: unknown body {body!r}"))
+            for action, tid in combos.items():
+                if action not in actions:
+                    raise DataFileError(Errors.E010.format(
+                        path=path, reason=f"grammar.combinations.{body}: unknown action {action!r}"))
+                if tid is not None:
+                    known(tid, "movement", f"grammar.combinations.{body}.{action}")
 
 
 def _check_keys(obj: object, allowed: set[str], where: str) -> None:

@@ -4,47 +4,43 @@
 signatures at run time.)
 
     blank English + scispaCy tokenizer
-    -> artgate_sentences   (line/bullet/heading boundaries, then . ! ?)
+    -> artgate_sentences     (line/bullet/heading boundaries, then . ! ?)
     -> abbreviation_detector (scispaCy: 'extensor hallucis longus (EHL)')
-    -> artgate_mentions    (roots, disc levels, movements, reflexes, muscles, signs)
-    -> medspacy_context    (negation and hedging, rules in data/context_rules.json)
+    -> artgate_mentions      (roots, disc levels, movements, reflexes, muscles, signs, nerves)
 
-No statistical model is loaded: everything here works offline from the
-installed packages and the data files beside this module.
+Negation and hedging are read per sentence by ``extractors.context`` (the
+ConText algorithm with the project's rules), so no statistical model and no
+medspaCy import is needed: everything here works offline from the installed
+packages and the data files beside this module, and starts in about the time
+``import spacy`` takes.
 """
 
 
 import warnings
 from functools import lru_cache
-from importlib import resources
 
 import numpy
 import scispacy.abbreviation  # noqa: F401  (registers 'abbreviation_detector')
 import spacy
-from medspacy.context import ConText, ConTextRule  # noqa: F401  (registers 'medspacy_context')
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
-from .lexicon import Lexicon, load_lexicon
+from .mentions import TargetMatcher, get_matcher, words_of
 from .roots import find_root_groups
 
-MENTIONS = "artgate_mentions"  # span group ConText reads: roots and targets
-ROOTS = "artgate_roots"
-LEVELS = "artgate_levels"
-TARGETS = "artgate_targets"
 _SENT_END = {".", "!", "?"}
-_COORD_WORDS = {"and", "or", ",", "&", "/"}
+# Abbreviations after which a full stop does not end a sentence ('Fig. 8-38', 'femoral n.', 'e.g.')
+_NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", "mm", "no", "dr", "st", "cf", "al",
+                   "etc", "ca", "resp", "ref", "p", "pp", "vol", "ed"}
 
-# medspaCy's and scispaCy's internal Matchers legitimately hold no token patterns
-# (their rules are phrase or regex rules); spaCy warns about that on every doc.
+# scispaCy's internal Matchers legitimately hold no token patterns; spaCy warns about that on every doc.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
-if not Doc.has_extension("root_groups"):
-    Doc.set_extension("root_groups", default=None)
+for _name in ("root_groups", "targets", "reflex_names", "nerves", "words"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
 
 
 @Language.component("artgate_sentences")
@@ -59,124 +55,64 @@ def artgate_sentences(doc: Doc) -> Doc:
     # spaCy stores attributes as uint64: -1 ('not a start') is its two's complement
     starts = numpy.full((len(doc), 1), numpy.iinfo(numpy.uint64).max, dtype=numpy.uint64)
     starts[0, 0] = 1
-    prev = doc[0]
+    prev2, prev = None, doc[0]
     for tok in doc[1:]:
-        if "\n" in prev.text or (prev.text in _SENT_END and not tok.is_space):
+        if "\n" in prev.text:
             starts[tok.i, 0] = 1
-        prev = tok
+        elif prev.text in _SENT_END and not tok.is_space:
+            before = prev2.lower_ if prev2 is not None else ""
+            if not (prev.text == "." and (before in _NO_BREAK_AFTER or (before.isdigit() and tok.is_lower))):
+                starts[tok.i, 0] = 1
+        prev2, prev = prev, tok
     doc.from_array([SENT_START], starts)
     return doc
 
 
 @Language.factory("artgate_mentions", default_config={"lexicon_path": None})
-def make_mentions(nlp: Language, name: str, lexicon_path: str | None) -> "MentionMatcher":
-    return MentionMatcher(nlp, load_lexicon(lexicon_path))
+def make_mentions(nlp: Language, name: str, lexicon_path: str | None) -> "MentionFinder":
+    return MentionFinder(get_matcher(lexicon_path))
 
 
-class MentionMatcher:
-    """Finds root and target mentions and stores them as span groups.
+class MentionFinder:
+    """Finds root groups (with disc levels marked) and target mentions, as character-offset objects.
 
-    Targets come from a PhraseMatcher over the lexicon (longest match wins), two
-    kinds of coordination ellipsis ('great toe and foot dorsiflexion' names great
-    toe dorsiflexion too; 'knee strength and reflexes' names knee reflexes), and
-    abbreviations defined in the text whose long form is in the lexicon.
+    Abbreviations defined in the text ('extensor hallucis longus (EHL)') whose long
+    form names a target also name it where the short form stands alone.
     """
 
-    def __init__(self, nlp: Language, lexicon: Lexicon):
-        self.lexicon = lexicon
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.phrase_tokens: dict[str, tuple[str, ...]] = {}
-        for phrase in lexicon.phrases:
-            doc = nlp.make_doc(phrase)
-            self.phrase_tokens[phrase] = tuple(t.lower_ for t in doc)
-            self.matcher.add(phrase, [doc])
-        self.by_tokens = {toks: p for p, toks in self.phrase_tokens.items()}
-        # (modifier tokens, head tokens) splits of multi-word phrases, for ellipsis
-        self.heads: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-        for toks in self.by_tokens:
-            for k in range(1, len(toks)):
-                self.heads.setdefault(toks[k:], set()).add(toks[:k])
+    def __init__(self, matcher: TargetMatcher):
+        self.matcher = matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.root_groups = []
-        roots, levels = [], []
-        for group in find_root_groups(doc.text):  # one read: Doc.text is rebuilt per access
-            atoms = []
-            for atom in group.atoms:
-                span = doc.char_span(atom.start, atom.end, alignment_mode="expand")
-                if span is None:
-                    continue
-                span = Span(doc, span.start, span.end, label="DISC_LEVEL" if atom.is_level else "ROOT",
-                            kb_id=",".join(atom.roots))
-                (levels if atom.is_level else roots).append(span)
-                if not atom.is_level:
-                    atoms.append(span)
-            if atoms:
-                doc._.root_groups.append(atoms)
-        targets = self._targets(doc)
-        doc.spans[ROOTS] = roots
-        doc.spans[LEVELS] = levels
-        doc.spans[TARGETS] = targets
-        doc.spans[MENTIONS] = sorted(roots + targets, key=lambda s: (s.start, s.end))
+        text = doc.text  # one read: Doc.text is rebuilt from the tokens on every access
+        ws = words_of(text)
+        doc._.words = ws
+        doc._.root_groups = find_root_groups(text)
+        targets, candidates, nerves = self.matcher.find(text, ws)
+        targets = self._abbreviations(doc, text, targets)
+        doc._.targets = targets
+        doc._.reflex_names = candidates
+        doc._.nerves = nerves
         return doc
 
-    def _entry_span(self, doc: Doc, start: int, end: int, phrase: str) -> Span:
-        entry = self.lexicon.phrases[phrase]
-        return Span(doc, start, end, label=entry.mention_kind, kb_id=entry.target)
+    def _abbreviations(self, doc: Doc, text: str, targets: list) -> list:
+        from .mentions import Target
 
-    def _targets(self, doc: Doc) -> list[Span]:
-        spans = [self._entry_span(doc, s, e, doc.vocab.strings[mid]) for mid, s, e in self.matcher(doc)]
-        spans = filter_spans(spans)
-        spans.extend(self._ellipsis(doc, spans))
-        spans.extend(self._abbreviations(doc, spans))
-        return sorted(filter_spans(spans), key=lambda s: s.start)
-
-    def _ellipsis(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        out = []
-        for sp in spans:
-            toks = tuple(t.lower_ for t in sp)
-            # backward: '<great toe> and <foot dorsiflexion>' -> 'great toe dorsiflexion'
-            i = sp.start - 1
-            while i >= 0 and doc[i].lower_ in _COORD_WORDS:
-                i -= 1
-            if i < sp.start - 1:
-                for k in range(1, len(toks)):
-                    head = toks[k:]
-                    for mod in self.heads.get(head, ()):
-                        j = i - len(mod) + 1
-                        if j >= 0 and tuple(t.lower_ for t in doc[j:i + 1]) == mod:
-                            out.append(self._entry_span(doc, j, i + 1, self.by_tokens[mod + head]))
-            # forward: '<knee strength> and <reflexes>' -> 'knee reflexes'
-            i = sp.end
-            while i < len(doc) and doc[i].lower_ in _COORD_WORDS:
-                i += 1
-            if i > sp.end:
-                for k in range(1, len(toks)):
-                    mod = toks[:k]
-                    for n in (3, 2, 1):
-                        head = tuple(t.lower_ for t in doc[i:i + n])
-                        phrase = self.by_tokens.get(mod + head)
-                        if phrase and len(head) == n:
-                            out.append(self._entry_span(doc, i, i + n, phrase))
-                            break
-        taken = {(s.start, s.end) for s in spans}
-        return [s for s in out if (s.start, s.end) not in taken
-                and not any(o.start < s.end and s.start < o.end for o in spans)]
-
-    def _abbreviations(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        out = []
-        for short in getattr(doc._, "abbreviations", ()):
-            phrase = " ".join(short._.long_form.text.lower().split())
-            if phrase in self.lexicon.phrases and not any(
-                    o.start < short.end and short.start < o.end for o in spans):
-                out.append(self._entry_span(doc, short.start, short.end, phrase))
-        return out
-
-
-def _context_rules() -> list:
-    path = resources.files("extractors") / "data" / "context_rules.json"
-    with resources.as_file(path) as p:
-        return ConTextRule.from_json(str(p))
+        abbrevs = getattr(doc._, "abbreviations", None) or ()
+        if not abbrevs:
+            return targets
+        by_span = {(t.start, t.end): t for t in targets}
+        out = list(targets)
+        for short in abbrevs:
+            long_form = short._.long_form
+            t = by_span.get((long_form.start_char, long_form.end_char))
+            if t is None:
+                found, _, _ = self.matcher.find(long_form.text)
+                t = found[0] if len(found) == 1 and found[0].end - found[0].start == len(long_form.text) else None
+            s, e = short.start_char, short.end_char
+            if t is not None and not any(o.start < e and s < o.end for o in out):
+                out.append(Target(s, e, t.target, t.kind, t.source, t.reflex, t.body))
+        return sorted(out, key=lambda t: t.start)
 
 
 @lru_cache(maxsize=4)
@@ -192,8 +128,9 @@ def get_nlp(lexicon_path: str | None = None) -> Language:
     nlp.add_pipe("artgate_sentences")
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("artgate_mentions", config={"lexicon_path": lexicon_path})
-    context = nlp.add_pipe("medspacy_context", config={
-        "rules": None, "input_span_type": "group", "span_group_name": MENTIONS,
-    })
-    context.add(_context_rules())
     return nlp
+
+
+def lexicon():
+    """The lexicon the pipeline matches with."""
+    return get_nlp().get_pipe("artgate_mentions").matcher.lexicon

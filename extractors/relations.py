@@ -1,37 +1,64 @@
 """From mentions to assertions: which root does each movement or reflex belong to?
 
-Within a sentence, clauses are cut at coordinating boundaries (', and', ', but',
-', while', ';' …). A clause that names only targets ('…, but not with
-dorsiflexion') or only roots ('…, and less often by an L4 root lesion') is
-elliptical and joins its neighbour; then every target of a clause is linked to
-every root of it. So "The L3 and L4 roots are associated with dorsiflexion,
-while the L5 roots are associated with plantar flexion" gives L3, L4 ->
-dorsiflexion and L5 -> plantar flexion, never L5 -> dorsiflexion.
+Real pages state a claim in many shapes, and each shape has its own way of
+joining a root to a target. In order of how tightly they bind:
 
-Polarity comes from medspaCy ConText. A modifier applies to a root–target pair
-when its scope reaches the pair's later member (forward modifiers) or earlier
-member (backward ones): "S1 is not responsible for dorsiflexion" negates
-S1 -> dorsiflexion, while in "no evidence that S1 drives dorsiflexion, as it
-serves plantar flexion" the hedge stops at ', as it' and S1 -> plantar flexion
-stays affirmed.
+1. **Attachment.** A root written right after a target, muscle or nerve belongs
+   to it: "plantar flexion (S1)", "Deltoid (C5,6)", "hip flexion (iliopsoas):
+   L2, L3, L4", "biceps C5/6", "the femoral nerve (L2–L4)". A root line written
+   as a label belongs to the targets after it: "C6-7: wrist flexion/extension".
+2. **Items.** Within a clause, a parallel list pairs item by item: "hip flexion
+   is associated with L2-L3, knee extension with L3-L4, and foot inversion
+   falls under L4". Items naming only targets or only roots join their
+   neighbour in the direction the list runs.
+3. **Clauses.** A sentence is cut at coordinating boundaries (', and', ', but',
+   ', while', ';' …); an elliptical clause joins its neighbour ("…, but not with
+   dorsiflexion"); a roots-only clause set against another with roots of its own
+   adds none ("numbness points to C8, whereas a reduced triceps jerk points to
+   C7").
+4. **Structure.** A line that names only roots governs the lines under it: a
+   heading ("L2"), a lead-in ("L5 radiculopathy:"), a flash-card front
+   ("Myotome: C5"), a table row's root cell. A line that names only targets is
+   the topic of the root lines under it ("Biceps Reflex" … "Segmental
+   innervation: C5-C6"); the claim's sentence is then the topic line, as the
+   annotation guide has it.
+5. **Carry-over.** A sentence whose subject points back ("It also supplies …",
+   "This nerve root innervates the deltoid", "These muscles are supplied by
+   L2-L4", a subjectless "Innervates the gluteus medius") takes its roots or
+   targets from what it points back to; a nerve whose roots the page gave
+   carries them where it is named again.
+
+Around the targets: in a reflex context (a 'Reflex' column or lead-in, "DTR for
+C6", a list of reflexes) a muscle or a short name means its reflex ("biceps
+C5/6" under "Tendon Reflexes" is the biceps reflex); a muscle the page credits
+with a movement ("the tibialis posterior and the extensor hallucis longus, which
+play roles in eversion and toe extension", "L4 ankle inversion (tibialis
+anterior and posterior)") counts as that movement only.
+
+Polarity comes from ``extractors.context``: a trigger's scope must reach the
+pair's later member (forward triggers) or its earlier member within its clause
+(backward ones); a conditional ("if it were S1 …") makes the claim uncertain
+whatever else is said; a sentence that takes back the one before it ("Wait, no")
+negates that sentence's claims.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
-
 from .citations import find_markers
-from .pipeline import LEVELS, TARGETS, get_nlp
+from .context import Trigger, load_rules, triggers
+from .mentions import Target, get_matcher
+from .pipeline import get_nlp
 from .types import ASSERTION_COLUMNS, Article, Assertion
 
 if TYPE_CHECKING:
     import pandas as pd
+    from spacy.tokens import Doc
 
 _CLAUSE_BREAK = re.compile(
     r",\s*(?:and|but|while|whereas|whilst|although|though|yet|it|they|this|these)\b|;|:\s"
@@ -40,12 +67,118 @@ _CLAUSE_BREAK = re.compile(
 )
 _CONTRAST = re.compile(r",?\s*(?:but|while|whereas|whilst|although|though|yet)\b", re.IGNORECASE)
 _SENSORY = re.compile(r"\b(?:numb|numbness|sensation|sensory|paraesthesi|paresthesi|tingling|dermatom|hypoaesthesi"
-                      r"|hypoesthesi|anaesthesi|anesthesi)", re.IGNORECASE)
+                      r"|hypoesthesi|anaesthesi|anesthesi|pain\s+distribution)", re.IGNORECASE)
 _PRIMARY = re.compile(
-    r"\b(?:primar(?:y|ily)|main(?:ly)?|predominant(?:ly)?|chief(?:ly)?|principal(?:ly)?|mostly)\b",
+    r"\b(?:primar(?:y|ily)|main(?:ly)?|predominant(?:ly)?|chief(?:ly)?|principal(?:ly)?|mostly|dominant)\b",
     re.IGNORECASE,
 )
+_STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:of the following )?except\b",
+                   re.IGNORECASE)
+_TARGET_JOIN = re.compile(r"^[\s,;/()&+]*(?:and/or|and|or|plus)?[\s,()]*$", re.IGNORECASE)
 _RELATION = {"movement": "controls", "reflex": "mediates"}
+# a root right after a target / nerve: 'plantar flexion (S1)', 'biceps C5/6', 'hip flexion (iliopsoas): L2, L3'
+_ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*)?$")
+# a root label before its targets: 'C6-7: wrist flexion', 'L2: hip flexion', 'C5 deltoid', 'C5 – Feel alive – Shoulder'
+_LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
+_ROOT_ANAPHOR = re.compile(
+    r"\b(?:this|these|those|that|the\s+same|its|their)\s+(?:nerve\s+|spinal\s+|lumbar\s+|cervical\s+|sacral\s+)?"
+    r"(?:roots?|myotomes?|nerves?|levels?|segments?)\b", re.IGNORECASE)
+_TARGET_ANAPHOR = re.compile(
+    r"\b(?:this|these|those|the\s+same)\s+(?:\w+\s+)?(?:muscles?|movements?|actions?|motions?|functions?)\b",
+    re.IGNORECASE)
+_REFLEX_ANAPHOR = re.compile(r"\b(?:this|the|a|that|normal|diminished|absent|reduced|brisk)\s+reflex\b", re.IGNORECASE)
+_PRONOUN_START = re.compile(r"^\W*(?:it|they|its|this|these)\b(?!\s+(?:is|are)\s+(?:important|essential|crucial|"
+                            r"worth|vital|why|because|fascinating))", re.IGNORECASE)
+_ALSO = re.compile(r"^\W*(?:it|they|this\s+\w+)\s+also\b", re.IGNORECASE)
+_SUBJECTLESS = re.compile(r"^\W*(?:innervates?|supplies|supply|controls?|serves?|mediates?|provides?|gives?|"
+                          r"also\s+(?:innervates?|supplies|controls?))\b", re.IGNORECASE)
+_REFLEX_LABEL = re.compile(r"\b(?:DTRs?|deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?|jerks)\b",
+                           re.IGNORECASE)
+# a list introduced as reflexes: 'other reflexes: for example, the biceps reflex …, the brachioradialis …'
+_REFLEX_LIST = re.compile(r"\breflexes\b\s*(?::|,?\s*(?:such\s+as|for\s+example|e\.g\.|including|include|are))",
+                          re.IGNORECASE)
+_MOTOR_LABEL = re.compile(r"^\W*(?:motor|muscles?|power|strength|myotomes?|movement|weakness)\b", re.IGNORECASE)
+_INNERVATION_CUE = re.compile(r"\b(?:innervat|nerve\s+supply|supplied|supply|roots?|segment|myotome|level)",
+                              re.IGNORECASE)
+_RETRACT = re.compile(r"^\W*(?:wait|hmm|hm|no|actually|oops|sorry)\b[\s,.!—–-]*(?:no\b|that'?s\s+(?:wrong|not\s+right)"
+                      r"|i\s+was\s+wrong|scratch\s+that|not\s+quite)", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*(?:muscles?\s*)?(?:\(\s*)?,?\s*(?:which|that|who)\s+(?:\w+\s+){0,3}?"
+                       r"(?:act|acts|is|are|play|plays|help|helps|allow|allows|bends?|moves?|rotates?|stabili[sz]es?|"
+                       r"responsible|produces?|performs?|pulls?|lifts?|raises?|curls?|extends?|flexes?|abducts?|"
+                       r"adducts?)\b", re.IGNORECASE)
+_COLUMN_ROLES = (
+    ("disc", re.compile(r"\b(?:disc|disk|interspace)\b", re.IGNORECASE)),
+    ("sensory", re.compile(r"\b(?:sensory|sensation|dermatomes?|skin|numbness)\b", re.IGNORECASE)),
+    ("reflex", re.compile(r"\b(?:reflex(?:es)?|DTRs?|jerks?)\b", re.IGNORECASE)),
+    ("root", re.compile(r"\b(?:roots?|segments?|myotomes?|levels?)\b", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    roots: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Coordinated roots sharing one predicate; ``start``/``end`` where they (or what stands for them) are."""
+
+    atoms: tuple[_Atom, ...]
+    start: int
+    end: int
+    carried: bool = False  # from a heading, a lead-in, an antecedent or a nerve
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    indent: int
+    kind: str  # paragraph | bullet | heading | table_row
+    words: int
+
+
+@dataclass
+class _Lead:
+    """A line naming roots and no target: it governs the short lines, bullets and rows under it."""
+
+    groups: list[_Group]
+    indent: int
+    heading: bool
+    sensory: bool = False
+
+
+@dataclass
+class _Topic:
+    """A line naming targets and no root: the topic of the root lines under it."""
+
+    targets: list[Target]
+    start: int
+    end: int
+    indent: int
+    heading: bool
+    used: bool = False
+
+
+@dataclass
+class _State:
+    lead: _Lead | None = None
+    topic: _Topic | None = None
+    reflex_mode: bool = False
+    sensory_mode: bool = False
+    heading_groups: list[_Group] = field(default_factory=list)
+    last_groups: list[_Group] = field(default_factory=list)
+    last_targets: list[Target] = field(default_factory=list)
+    last_subject: str = ""  # 'root' | 'target': the first mention of the last sentence with mentions
+    nerve_roots: dict[str, list[_Group]] = field(default_factory=dict)
+    last_nerve: str = ""
+    table_roles: list[str] | None = None
+    flat_roles: list[str] | None = None
+    row_groups: list[_Group] = field(default_factory=list)
+    section: int = -1
+    paragraph: int = -1
 
 
 def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
@@ -53,106 +186,207 @@ def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
     return analyze(article, doc).assertions
 
 
+def _lines(article: Article, text: str) -> tuple[list[_Line], list[int]]:
+    kinds = {}
+    for b in article.blocks:
+        kinds[b.start] = b.kind
+    out, starts = [], []
+    pos = 0
+    block_starts = [b.start for b in article.blocks]
+    for raw in text.split("\n"):
+        s, e = pos, pos + len(raw)
+        stripped = raw.lstrip(" \t•●▪◦‣∙·*+-–—")
+        indent = len(raw) - len(raw.lstrip(" \t"))
+        i = bisect_right(block_starts, s) - 1
+        kind = article.blocks[i].kind if i >= 0 and s < article.blocks[i].end else "paragraph"
+        if article.text[s:e].lstrip().startswith(("•", "●", "▪", "◦", "- ", "* ", "+ ")) or re.match(
+                r"\s*\d{1,3}[.)]\s", article.text[s:e]):
+            kind = "bullet" if kind == "paragraph" else kind
+        out.append(_Line(s, e, indent, kind, len(stripped.split())))
+        starts.append(s)
+        pos = e + 1
+    return out, starts
+
+
 def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
-    lex = get_nlp().get_pipe("artgate_mentions").lexicon
+    matcher = get_matcher()
+    lex = matcher.lexicon
+    rules = load_rules()
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
-    groups = [list(atoms) for atoms in doc._.root_groups]
-    cells = _table_reflexes(article, doc, lex)
-    targets = sorted([*(t for t in doc.spans[TARGETS] if not any(c.start < t.end and t.start < c.end for c in cells)),
-                      *cells], key=lambda sp: sp.start)
+    lines, line_starts = _lines(article, text)
+    all_groups = [g for g in doc._.root_groups if g.roots]
+    group_starts = [g.start for g in all_groups]
+    targets = doc._.targets
+    target_starts = [t.start for t in targets]
+    candidates = doc._.reflex_names
+    nerves = doc._.nerves
+    st = _State()
     out: list[Assertion] = []
     seen: set[tuple] = set()
-    lead_in: tuple[list, int] | None = None  # root groups of a line like "L5 radiculopathy:", its block
+    last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
     block_starts = [b.start for b in article.blocks]
+
     for sent in doc.sents:
         start, end = _trim(text, sent.start_char, sent.end_char)
         if start >= end:
             continue
-        s_groups = [g for g in groups if sent.start <= g[0].start < sent.end]
-        s_targets = [t for t in targets if sent.start <= t.start < sent.end]
-        block = _block_at(article, block_starts, start)
-        if lead_in and block is not None and block != lead_in[1] and article.blocks[block].kind not in (
-                "bullet", "table_row"):
-            lead_in = None
+        li = bisect_right(line_starts, start) - 1
+        line = lines[li]
+        whole_line = not text[line.start:start].strip(" \t•●▪◦‣∙·*+-–—0123456789.)") and not text[end:line.end].strip()
         sentence = text[start:end]
-        if _STEM.search(sentence):
-            lead_in = None
-            continue
-        if s_groups and not s_targets and (sentence.rstrip().endswith(":") or (
-                block is not None and article.blocks[block].kind == "heading")):
-            lead_in = (s_groups, block)
-            continue
-        if not s_targets:
-            continue
-        if s_groups:
-            clauses = _clauses(text, sent, s_groups, s_targets)
-        elif lead_in is not None:
-            clauses = [(lead_in[0], s_targets)]
-        else:
-            continue
         section = article.section_at(start)
-        top = section.top if section else ""
-        sub = section.heading if section and section.level > 1 else ""
-        cites = tuple(dict.fromkeys(n for m in find_markers(text, sent.start_char, sent.end_char)
-                                    for n in m.numbers))
-        for c_groups, c_targets in clauses:
-            for group, t in _pairs(text, c_groups, c_targets):
-                for r in group:
-                    polarity = _polarity(doc, r, t, text, s_targets)
-                    primary = _is_primary(text, doc, sent, r, t)
-                    for root in r.kb_id_.split(","):
-                        key = (sent.start, root, t.kb_id_, polarity)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        kind = lex.kinds[t.kb_id_]
-                        out.append(Assertion(
-                            id="", article_id=article.id, root=root, target=t.kb_id_,
-                            target_kind=kind, relation=_RELATION[kind], polarity=polarity,
-                            primary=primary, section=top, subsection=sub,
-                            sentence=" ".join(sentence.split()), start=start, end=end,
-                            root_start=r.start_char, root_end=r.end_char,
-                            target_start=t.start_char, target_end=t.end_char, citations=cites,
-                        ))
+        sec_index = article.sections.index(section) if section else -1
+        bi = bisect_right(block_starts, start) - 1
+        if sec_index != st.section:
+            st = _State(nerve_roots=st.nerve_roots, last_nerve=st.last_nerve, section=sec_index)
+        if bi != st.paragraph:
+            st.paragraph = bi
+            if line.kind == "paragraph" and line.words > 12:
+                st.last_groups, st.last_targets, st.last_subject = [], [], ""
+        if line.kind != "table_row":
+            st.table_roles = None
+        elif st.table_roles is None and not _groups_in(all_groups, group_starts, start, end):
+            st.table_roles = _column_roles(text, line.start, line.end)
+            continue
+
+        groups = _sentence_groups(all_groups, group_starts, start, end)
+        s_targets = [t for t in targets[bisect_left(target_starts, start):] if t.start < end]
+        s_nerves = [n for n in nerves if start <= n.start < end]
+        if _STEM.search(sentence):
+            st.lead, st.topic = None, None
+            continue
+
+        # layout: table columns, reflex and sensory contexts, bare actions with a body given by the line
+        s_targets, groups = _table_cells(text, line, st, s_targets, groups)
+        reflex_ctx = st.reflex_mode or (bool(_REFLEX_LABEL.search(text[line.start:line.end])) and not s_targets) or (
+            _reflex_label_line(text, line))
+        s_targets = _reflex_context(text, start, end, s_targets, candidates, reflex_ctx, st)
+        s_targets = _credited(text, s_targets, start, end)
+        s_targets += _bare_actions(matcher, doc, text, line, start, end, s_targets)
+        s_targets.sort(key=lambda t: t.start)
+
+        # nerves: roots attached to a nerve are registered; a known nerve stands for its roots
+        groups, nerve_groups = _nerves(text, st, s_nerves, groups, s_targets)
+
+        if not groups and not s_targets:
+            _set_mode(text, line, st, whole_line, sentence)
+            continue
+
+        sensory_line = bool(_SENSORY.search(sentence)) and not s_targets
+        if groups and not s_targets and not nerve_groups:
+            anaphor = _TARGET_ANAPHOR.search(sentence) or (_PRONOUN_START.match(sentence)
+                                                           and st.last_subject == "target")
+            reflex_anaphor = _REFLEX_ANAPHOR.search(sentence)
+            if st.topic is not None and _INNERVATION_CUE.search(sentence) and not sensory_line and (
+                    line.indent > st.topic.indent or not st.topic.heading or line.kind in ("bullet", "paragraph")):
+                _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
+                st.topic.used = True
+                continue
+            if anaphor and st.last_targets:
+                s_targets = [replace(t, start=max(start, min(g.start for g in groups) - 1),
+                                     end=max(start, min(g.start for g in groups) - 1)) for t in st.last_targets]
+            elif reflex_anaphor and st.last_targets and any(t.kind == "REFLEX" for t in st.last_targets):
+                s_targets = [replace(t, start=reflex_anaphor.start(), end=reflex_anaphor.end())
+                             for t in st.last_targets if t.kind == "REFLEX"][:1]
+            else:
+                if _is_lead(text, line, sentence, whole_line):
+                    st.lead = _Lead(groups, line.indent, line.kind == "heading",
+                                    sensory=bool(_SENSORY.search(sentence)))
+                    st.topic = None
+                    if line.kind == "heading":
+                        st.heading_groups = groups
+                    if _REFLEX_LABEL.search(sentence):
+                        st.reflex_mode = True
+                st.last_groups, st.last_subject = groups, "root"
+                continue
+        if not groups and s_targets:
+            groups = _carried(text, sentence, line, st, s_targets, whole_line, start)
+            if not groups:
+                if _is_topic(text, line, sentence, whole_line):
+                    st.topic = _Topic(s_targets, start, end, line.indent, line.kind == "heading")
+                st.last_targets = s_targets
+                st.last_subject = st.last_subject or "target"
+                continue
+        elif _ALSO.match(sentence) and st.last_groups and st.last_subject == "root":
+            first = min(g.start for g in groups)
+            groups = [_Group(g.atoms, first - 1, first - 1, True) for g in st.last_groups] + groups
+
+        if st.lead is not None and st.lead.sensory and groups and all(g.carried for g in groups):
+            continue
+        groups = groups + nerve_groups
+        if not groups or not s_targets:
+            continue
+
+        trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
+        pairs = _link(text, start, end, groups, s_targets)
+        if not pairs:
+            continue
+        cites = tuple(dict.fromkeys(n for m in find_markers(text, start, end) for n in m.numbers))
+        sec = article.section_at(start)
+        top = sec.top if sec else ""
+        sub = sec.heading if sec and sec.level > 1 else ""
+        mine: list[int] = []
+        for group, t in pairs:
+            polarity = _polarity(trigs, group, t, text, s_targets, start, end)
+            primary = _is_primary(text, start, group, t)
+            for atom in group.atoms:
+                for root in atom.roots:
+                    key = (start, root, t.target, polarity)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    kind = lex.kinds[t.target]
+                    mine.append(len(out))
+                    out.append(Assertion(
+                        id="", article_id=article.id, root=root, target=t.target, target_kind=kind,
+                        relation=_RELATION[kind], polarity=polarity, primary=primary, section=top, subsection=sub,
+                        sentence=" ".join(sentence.split()), start=start, end=end,
+                        root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
+                        citations=cites,
+                    ))
+        if _RETRACT.match(sentence) and last_sentence:
+            for k in last_sentence:
+                out[k] = replace(out[k], polarity="negated")
+        last_sentence = mine
+        real = [g for g in groups if not g.carried]
+        if real:
+            st.last_groups = real
+        st.last_targets = s_targets
+        first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
+        st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
     return [_with_id(a, i) for i, a in enumerate(out, start=1)]
 
 
-_STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:of the following )?except\b",
-                   re.IGNORECASE)
-_TARGET_JOIN = re.compile(r"^[\s,;/()&]*(?:and/or|and|or)?[\s,()]*$", re.IGNORECASE)
+# ---------------------------------------------------------------------------------------------------------------
+# Mentions of one sentence
 
 
-def _block_at(article: Article, starts: list[int], offset: int) -> int | None:
-    i = bisect_right(starts, offset) - 1
-    if i >= 0 and offset < article.blocks[i].end:
-        return i
-    return None
+def _groups_in(groups, starts, start: int, end: int) -> bool:
+    i = bisect_left(starts, start)
+    return i < len(groups) and groups[i].start < end
 
 
-def _pairs(text: str, groups: list[list[Span]], targets: list[Span]) -> list[tuple[list[Span], Span]]:
-    """Which root group each target belongs to within one clause.
-
-    Parallel lists pair in order when there are as many root groups as target
-    groups ("quadriceps for L3, tibialis anterior for L4"; "hip flexion (L2),
-    knee extension (L3)"); otherwise every target goes with every group
-    ("foot drop … by an L5 radiculopathy and less often by an L4 lesion").
-    """
-    tgroups: list[list[Span]] = []
-    for t in targets:
-        if tgroups and _TARGET_JOIN.match(text[tgroups[-1][-1].end_char:t.start_char]):
-            tgroups[-1].append(t)
-        else:
-            tgroups.append([t])
-    if len(groups) >= 2 and len(groups) == len(tgroups):
-        return [(g, t) for g, tg in zip(groups, tgroups, strict=True) for t in tg]
-    return [(g, t) for g in groups for t in targets]
+def _sentence_groups(groups, starts, start: int, end: int) -> list[_Group]:
+    out = []
+    for g in groups[bisect_left(starts, start):]:
+        if g.start >= end:
+            break
+        atoms = tuple(_Atom(a.roots, a.start, a.end) for a in g.atoms if not a.is_level)
+        if atoms:
+            out.append(_Group(atoms, atoms[0].start, atoms[-1].end))
+    return out
 
 
-_REFLEX_HEADER = re.compile(r"\b(?:reflex(?:es)?|jerks?)\b", re.IGNORECASE)
+def _column_roles(text: str, start: int, end: int) -> list[str]:
+    roles = []
+    for s, e in _cells(text, start, end):
+        cell = text[s:e]
+        roles.append(next((name for name, rx in _COLUMN_ROLES if rx.search(cell)), "other"))
+    return roles
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Non-empty cells of a table row (cells are separated by ';' in the plain text)."""
+    """Cells of a table row (cells are separated by ';' in the plain text)."""
     out = []
     for m in re.finditer(r"[^;\n]+", text[start:end]):
         raw = m.group()
@@ -163,49 +397,269 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _table_reflexes(article: Article, doc: Doc, lex) -> list[Span]:
-    """Cells of a table's reflex column ('| L4 | ankle dorsiflexion | patellar |') as reflex targets.
+def _table_cells(text: str, line: _Line, st: _State, targets: list[Target], groups: list[_Group]):
+    """Targets and roots by column: a reflex column's names are reflexes; sensory and disc columns count for none.
 
-    The first row of a table is its header; a header cell saying 'reflex' or
-    'jerk' marks the column whose cells name reflexes by their short name.
+    A row that continues the previous one (a wrapped cell) inherits its roots.
     """
-    text = article.plain
-    out: list[Span] = []
-    reflex_col: int | None = None
-    in_table = False
-    for b in article.blocks:
-        if b.kind != "table_row":
-            in_table, reflex_col = False, None
+    if line.kind != "table_row":
+        st.row_groups = []
+        return targets, groups
+    cells = _cells(text, line.start, line.end)
+    roles = st.table_roles or []
+
+    def role(pos: int) -> str:
+        for k, (s, e) in enumerate(cells):
+            if s <= pos < e:
+                return roles[k] if k < len(roles) else "other"
+        return "other"
+
+    kept_t = [replace(t, kind="IN_REFLEX_COLUMN") if role(t.start) == "reflex" and t.kind != "REFLEX" else t
+              for t in targets if role(t.start) not in ("sensory",)]
+    kept_g = [g for g in groups if role(g.start) not in ("disc", "sensory")]
+    if kept_g:
+        st.row_groups = kept_g
+    elif st.row_groups and cells and not any(g for g in groups) and len(cells) < max(len(roles), 2):
+        kept_g = [_Group(g.atoms, line.start, line.start, True) for g in st.row_groups]
+    return kept_t, kept_g
+
+
+def _reflex_label_line(text: str, line: _Line) -> bool:
+    """'DTR for C5-6', 'L4 DTR & Nerve | Patella', 'Deep tendon reflex: patellar' — a line about a reflex."""
+    line_text = text[line.start:line.end]
+    return bool(re.search(r"\bDTRs?\b", line_text) or re.match(
+        r"\W*(?:\w+\s+){0,2}(?:deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?)\s*(?:for\b|:|&|\()",
+        line_text, re.IGNORECASE))
+
+
+def _reflex_context(text: str, start: int, end: int, targets: list[Target], candidates: list[Target], ctx: bool,
+                    st: _State) -> list[Target]:
+    """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes')."""
+    sentence = text[start:end]
+    listing = bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)
+    out = []
+    for t in targets:
+        if t.kind == "IN_REFLEX_COLUMN":
+            if t.reflex:
+                out.append(replace(t, target=t.reflex, kind="REFLEX"))
             continue
-        cells = _cells(text, b.start, b.end)
-        if not in_table:
-            in_table = True
-            reflex_col = next((i for i, (s, e) in enumerate(cells) if _REFLEX_HEADER.search(text[s:e])), None)
-            continue
-        if reflex_col is None or reflex_col >= len(cells):
-            continue
-        s, e = cells[reflex_col]
-        entry = lex.phrases.get(" ".join(text[s:e].lower().split()) + " reflex")
-        span = doc.char_span(s, e, alignment_mode="expand")
-        if entry is not None and entry.target_kind == "reflex" and span is not None:
-            out.append(Span(doc, span.start, span.end, label="REFLEX", kb_id=entry.target))
+        if (ctx or listing) and t.reflex and t.kind in ("MUSCLE", "MOVEMENT"):
+            out.append(replace(t, target=t.reflex, kind="REFLEX"))
+        else:
+            out.append(t)
+    if ctx or listing:
+        for c in candidates:
+            if start <= c.start < end and not any(o.start < c.end and c.start < o.end for o in out):
+                out.append(replace(c, kind="REFLEX"))
+    out.sort(key=lambda t: t.start)
     return out
 
 
-def _with_id(a: Assertion, i: int) -> Assertion:
-    return Assertion(**{**a.__dict__, "id": f"a{i}"})
+def _credited(text: str, targets: list[Target], start: int, end: int) -> list[Target]:
+    """A muscle the page credits with a movement counts as that movement only.
+
+    "the tibialis posterior and the EHL muscles, which play roles in eversion and toe
+    extension" names eversion and toe extension; "ankle inversion (tibialis anterior and
+    posterior)" names inversion; "the flexor carpi ulnaris (which bends your wrist toward
+    the pinky side)" names no movement of the vocabulary.
+    """
+    drop: set[int] = set()
+    for k, t in enumerate(targets):
+        if t.kind != "MUSCLE":
+            continue
+        # the muscle and any muscles coordinated after it
+        j = k
+        while j + 1 < len(targets) and targets[j + 1].kind == "MUSCLE" and _TARGET_JOIN.match(
+                text[targets[j].end:targets[j + 1].start]):
+            j += 1
+        tail = text[targets[j].end:end]
+        if _RELATIVE.match(tail):
+            drop.update(range(k, j + 1))
+        # 'ankle inversion (tibialis anterior and posterior)', 'knee extension – quadriceps'
+        if k > 0 and targets[k - 1].kind in ("MOVEMENT", "TERM") and re.fullmatch(
+                r"\s*[(–—-]\s*|\s*[(–—-]?\s*(?:\w+\s*){0,2}[,&]?\s*", text[targets[k - 1].end:t.start]):
+            head = targets[k - 1]
+            i = k
+            while i < len(targets) and targets[i].kind == "MUSCLE" and (i == k or _TARGET_JOIN.match(
+                    text[targets[i - 1].end:targets[i].start])):
+                if targets[i].target != head.target:
+                    drop.add(i)
+                i += 1
+    return [t for k, t in enumerate(targets) if k not in drop]
 
 
-_LEAD = set(" \t\n•●▪◦‣∙·*+-–—")
+def _bare_actions(matcher, doc: Doc, text: str, line: _Line, start: int, end: int,
+                  targets: list[Target]) -> list[Target]:
+    """'Hip: flexion is L2, L3 and extension is L4, L5'; '(+adduction …)' after 'hip flexion'; '(… of the hand)'."""
+    label = re.match(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:", text[line.start:line.end])
+    body = None
+    if label:
+        b = matcher.grammar.bodies.get(tuple(label.group(1).lower().split()))
+        body = b
+    hand = re.search(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", text[start:end],
+                     re.IGNORECASE)
+    out = []
+    for s, e, action in matcher.bare_actions(doc._.words, text, start, end):
+        if any(t.start <= s < t.end for t in targets):
+            continue
+        b = body
+        before = [t for t in targets if t.end <= s and t.body]
+        if b is None and before and re.search(r"\(\s*\+\s*$|[,&/]\s*$|\band\s*$", text[before[-1].end:s]) is None \
+                and re.search(r"\(\s*\+\s*$", text[max(start, s - 4):s]):
+            b = before[-1].body
+        if b is None and hand:
+            b = "finger"
+        if b is None:
+            continue
+        t = matcher.combo(b, action)
+        if t:
+            out.append(Target(s, e, t, "MOVEMENT", f"{b}:{action}", matcher.movement_reflexes.get(t), b))
+    return out
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """A sentence span without its bullet glyph and surrounding whitespace."""
-    while start < end and text[start] in _LEAD:
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _nerves(text: str, st: _State, nerves: list[Target], groups: list[_Group], targets: list[Target]):
+    """Register roots given for a nerve; a nerve named again stands for them.
+
+    Returns the sentence's groups (roots attached to a nerve stay, positioned at the nerve)
+    and the groups carried by known nerves named without roots.
+    """
+    carried: list[_Group] = []
+    for n in nerves:
+        attached = [g for g in groups if (0 <= g.start - n.end <= 60 and _ATTACH_AFTER.match(text[n.end:g.start]))
+                    or re.match(r"\s*(?:,\s*which\s+)?(?:arises?|originates?|comes?|derives?|emerges?|is\s+formed)"
+                                r"\b[^.;]{0,60}$", text[n.end:g.start])]
+        if attached:
+            st.nerve_roots[n.source] = attached
+            st.last_nerve = n.source
+        elif n.source in st.nerve_roots and not groups:
+            carried += [_Group(g.atoms, n.start, n.end, True) for g in st.nerve_roots[n.source]]
+    return groups, carried
+
+
+def _set_mode(text: str, line: _Line, st: _State, whole_line: bool, sentence: str) -> None:
+    """Lines like 'Motor:', 'Reflex:', 'Sensation:', 'Tendon Reflexes' set what the lines below are about."""
+    if not whole_line:
+        return
+    is_label = sentence.rstrip().endswith(":") or line.kind == "heading" or line.words <= 4
+    if not is_label:
+        return
+    if _REFLEX_LABEL.search(sentence):
+        st.reflex_mode, st.sensory_mode = True, False
+    elif _SENSORY.search(sentence):
+        st.sensory_mode, st.reflex_mode = True, False
+    elif _MOTOR_LABEL.match(sentence) or line.kind == "heading":
+        st.reflex_mode = st.sensory_mode = False
+    if line.kind == "heading":
+        st.topic = None
+        if not _MOTOR_LABEL.match(sentence) and not _REFLEX_LABEL.search(sentence):
+            st.lead = None
+
+
+def _is_lead(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
+    """A line of roots governing what follows: a heading, 'L5 radiculopathy:', 'Myotome: C5', 'L2'."""
+    if sentence.rstrip().endswith(":"):
+        return True
+    if not whole_line:
+        return False
+    return line.kind == "heading" or (line.words <= 6 and not sentence.rstrip().endswith("."))
+
+
+def _is_topic(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
+    return whole_line and (line.kind == "heading" or sentence.rstrip().endswith(":") or (
+        line.kind == "bullet" and line.words <= 5) or line.words <= 4)
+
+
+def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Target], whole_line: bool,
+             start: int) -> list[_Group]:
+    """Roots for a sentence that names targets only: from its lead-in, row, antecedent or heading."""
+    at = targets[0].start
+
+    def carry(groups: list[_Group]) -> list[_Group]:
+        return [_Group(g.atoms, at, at, True) for g in groups]
+
+    anaphor = _ROOT_ANAPHOR.search(sentence)
+    if anaphor and st.last_groups:
+        return [_Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True) for g in st.last_groups]
+    lead = st.lead
+    if lead is not None and (line.kind in ("bullet", "table_row") or line.words <= 10 or (lead.heading and (
+            _SUBJECTLESS.match(sentence) or _PRONOUN_START.match(sentence)))) and (
+            line.indent >= lead.indent or line.kind != "heading"):
+        if lead.sensory or st.sensory_mode:
+            return []
+        return carry(lead.groups)
+    if (_PRONOUN_START.match(sentence) or _SUBJECTLESS.match(sentence)) and st.last_subject == "root" \
+            and st.last_groups:
+        return carry(st.last_groups)
+    if _SUBJECTLESS.match(sentence) and st.heading_groups:
+        return carry(st.heading_groups)
+    return []
+
+
+def _emit_topic(article: Article, text: str, topic: _Topic, groups: list[_Group], out: list[Assertion],
+                seen: set, lex, rules) -> None:
+    """Roots under a target line ('Biceps Reflex' … 'Segmental innervation: C5-C6'): the claim is the topic line's."""
+    sec = article.section_at(topic.start)
+    sentence = text[topic.start:topic.end]
+    for t in topic.targets:
+        for g in groups:
+            for atom in g.atoms:
+                for root in atom.roots:
+                    key = (topic.start, root, t.target, "affirmed")
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    kind = lex.kinds[t.target]
+                    out.append(Assertion(
+                        id="", article_id=article.id, root=root, target=t.target, target_kind=kind,
+                        relation=_RELATION[kind], polarity="affirmed", primary=bool(_PRIMARY.search(
+                            text, atom.start - 30 if atom.start >= 30 else 0, atom.start)),
+                        section=sec.top if sec else "", subsection=sec.heading if sec and sec.level > 1 else "",
+                        sentence=" ".join(sentence.split()), start=topic.start, end=topic.end,
+                        root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
+                    ))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Linking within one sentence
+
+
+def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[Target]):
+    """(group, target) pairs of one sentence: attachments first, then clauses and items."""
+    pairs: list[tuple[_Group, Target]] = []
+    free_g = list(groups)
+    bound_t: set[int] = set()
+    if len(groups) > 1:
+        for g in groups:
+            if g.carried:
+                continue
+            before = [k for k, t in enumerate(targets) if t.end <= g.start]
+            if before:
+                k = before[-1]
+                gap = text[targets[k].end:g.start]
+                if _ATTACH_AFTER.match(gap):
+                    ks = [k]
+                    while ks[0] > 0 and _TARGET_JOIN.match(text[targets[ks[0] - 1].end:targets[ks[0]].start]) and (
+                            ks[0] - 1 not in bound_t):
+                        ks.insert(0, ks[0] - 1)
+                    for k2 in ks:
+                        pairs.append((g, targets[k2]))
+                        bound_t.add(k2)
+                    free_g.remove(g)
+                    continue
+            after = [k for k, t in enumerate(targets) if t.start >= g.end]
+            nxt_g = min((o.start for o in groups if o.start > g.start), default=end)
+            if after and _LABEL_GAP.match(text[g.end:targets[after[0]].start]):
+                for k in after:
+                    if targets[k].start < nxt_g and k not in bound_t:
+                        pairs.append((g, targets[k]))
+                        bound_t.add(k)
+                free_g.remove(g)
+    free_t = [t for k, t in enumerate(targets) if k not in bound_t]
+    if not free_g or not free_t:
+        return pairs
+    for c_groups, c_targets in _clauses(text, start, end, free_g, free_t):
+        pairs += _items(text, c_groups, c_targets)
+    return pairs
 
 
 @dataclass
@@ -216,22 +670,20 @@ class _Clause:
     targets: list
 
 
-def _clauses(text: str, sent: Span, groups: list[list[Span]], targets: list[Span]):
+def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: list[Target]):
     """Clauses of a sentence as (root groups, targets), elliptical ones merged into a neighbour."""
-    cuts = [sent.start_char, *(m.start() for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char)),
-            sent.end_char]
-    clauses = [_Clause(a, b, [g for g in groups if a <= g[0].start_char < b],
-                       [t for t in targets if a <= t.start_char < b]) for a, b in pairwise(cuts)]
+    cuts = [start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)
+                     if not _inside(m.start(), groups, targets)), end]
+    clauses = [_Clause(a, b, [g for g in groups if a <= g.start < b], [t for t in targets if a <= t.start < b])
+               for a, b in pairwise(cuts)]
     kept = []
     for i, c in enumerate(clauses):
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
         if c.groups and not c.targets and nxt is not None and nxt.groups and (
                 text.startswith(":", c.end) or _CONTRAST.match(text, c.end)):
-            # "L5 versus S1 radiculopathy: L5 weakens …", "numbness … points to C8,
-            # whereas a reduced triceps jerk points to C7": a roots-only clause that
-            # introduces or is set against a clause with roots of its own adds none.
-            continue
-        if c.groups and not c.targets and _SENSORY.search(text, c.start, c.end):
+            continue  # "L5 versus S1 radiculopathy: L5 weakens …": a roots-only clause introducing others
+        if c.groups and not c.targets and _SENSORY.search(text, c.start, c.end) and not all(
+                g.carried for g in c.groups):
             continue  # "numbness over the big toe in L5 radiculopathy" is no motor claim
         if c.groups or c.targets:
             kept.append(c)
@@ -246,74 +698,148 @@ def _clauses(text: str, sent: Span, groups: list[list[Span]], targets: list[Span
     return [(c.groups, c.targets) for c in kept if c.groups and c.targets]
 
 
-def _is_primary(text: str, doc: Doc, sent: Span, root: Span, target: Span) -> bool:
+def _inside(pos: int, groups: list[_Group], targets: list[Target]) -> bool:
+    return any(g.start <= pos < g.end for g in groups) or any(t.start <= pos < t.end for t in targets)
+
+
+_ITEM_SEP = re.compile(r",|;|/|\band\b|\bor\b|\s[–—-]\s")
+
+
+def _items(text: str, groups: list[_Group], targets: list[Target]) -> list[tuple[_Group, Target]]:
+    """Pairs within one clause; a parallel list pairs item by item."""
+    if len(groups) == 1 or len(targets) == 1:
+        return [(g, t) for g in groups for t in targets]
+    mentions = sorted([*((g.start, g.end, "R", g) for g in groups), *((t.start, t.end, "T", t) for t in targets)],
+                      key=lambda m: m[0])
+    items: list[list] = [[mentions[0]]]
+    for prev, cur in pairwise(mentions):
+        gap = text[prev[1]:cur[0]]
+        if (_ITEM_SEP.search(gap) and not re.fullmatch(r"[\s(),]*", gap)) or (
+                re.search(r"[,;]", gap) and prev[2] != cur[2]):
+            items.append([cur])
+        else:
+            items[-1].append(cur)
+    both = [it for it in items if {m[2] for m in it} == {"R", "T"}]
+    if not both:
+        return _in_order(text, groups, targets)
+    votes = sum(1 if next(m for m in it if m[2] in "RT")[2] == "T" else -1 for it in both)
+    t_first = votes >= 0
+    merged: list[list] = [list(it) for it in items]
+    for k, it in enumerate(items):
+        kinds = {m[2] for m in it}
+        if kinds == {"R", "T"}:
+            continue
+        order = range(k + 1, len(items)) if (kinds == {"T"}) == t_first else range(k - 1, -1, -1)
+        other = range(k - 1, -1, -1) if (kinds == {"T"}) == t_first else range(k + 1, len(items))
+        want = "R" if kinds == {"T"} else "T"
+        dest = next((j for j in order if want in {m[2] for m in items[j]}), None)
+        if dest is None and kinds == {"T"}:
+            dest = next((j for j in other if want in {m[2] for m in items[j]}), None)
+        if dest is not None:
+            merged[dest] += it
+        merged[k] = [m for m in merged[k] if m not in it]
+    pairs = []
+    for it in merged:
+        gs = [m[3] for m in it if m[2] == "R"]
+        ts = [m[3] for m in it if m[2] == "T"]
+        pairs += [(g, t) for g in gs for t in ts]
+    return pairs
+
+
+def _in_order(text: str, groups: list[_Group], targets: list[Target]) -> list[tuple[_Group, Target]]:
+    """Parallel lists pair in order when there are as many root groups as target groups."""
+    tgroups: list[list[Target]] = []
+    for t in targets:
+        if tgroups and _TARGET_JOIN.match(text[tgroups[-1][-1].end:t.start]):
+            tgroups[-1].append(t)
+        else:
+            tgroups.append([t])
+    if len(groups) >= 2 and len(groups) == len(tgroups):
+        return [(g, t) for g, tg in zip(groups, tgroups, strict=True) for t in tg]
+    return [(g, t) for g in groups for t in targets]
+
+
+def _with_id(a: Assertion, i: int) -> Assertion:
+    return Assertion(**{**a.__dict__, "id": f"a{i}"})
+
+
+_LEAD = set(" \t\n•●▪◦‣∙·*+-–—;")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence span without its bullet glyph and surrounding whitespace."""
+    while start < end and text[start] in _LEAD:
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ";"):
+        end -= 1
+    return start, end
+
+
+def _is_primary(text: str, sent_start: int, group: _Group, target: Target) -> bool:
     """A primacy cue ('primarily', 'mainly' …) between the pair or just before it.
 
     "The nerve root primarily responsible for dorsiflexion is L5, as shown by
     great toe strength": L5 is primary for dorsiflexion, not for great toe
     extension, whose pair starts after the cue.
     """
-    first, last = (root, target) if root.start < target.start else (target, root)
-    lo = doc[max(first.start - 4, sent.start)].idx
-    return bool(_PRIMARY.search(text, lo, last.start_char))
+    first_start = min(group.start, target.start)
+    last_start = max(group.start, target.start)
+    words = list(re.finditer(r"\S+", text[sent_start:first_start]))
+    lo = sent_start + words[-4].start() if len(words) >= 4 else sent_start
+    return bool(_PRIMARY.search(text, lo, last_start))
 
 
-def _polarity(doc: Doc, root: Span, target: Span, text: str, targets: list[Span]) -> str:
-    """'negated' or 'uncertain' if a ConText modifier reaches this pair, else 'affirmed'.
+_PRECEDENCE = {"CONDITIONAL": 3, "NEGATED_EXISTENCE": 2, "POSSIBLE_EXISTENCE": 1}
 
-    - Phrasal modifiers ('L5 rather than S1', 'S1, not L5,') deny only the
-      mention right after them.
-    - A modifier before a member reaches the claim only through its later member:
-      in "no evidence that S1 drives dorsiflexion, as it serves plantar flexion"
-      the hedge stops before 'plantar flexion', so S1 -> plantar flexion stands.
-    - A modifier after a member ('the ankle reflex may be weaker') reaches back
-      only within its own clause, and not when it has an object of its own: in
-      "L3 serves hip adduction and may serve hip flexion" 'may' hedges hip flexion.
+
+def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, targets: list[Target],
+              start: int, end: int) -> str:
+    """'negated', 'uncertain' or 'affirmed' for one pair.
+
+    - Phrasal triggers ('L5 rather than S1', 'S1, not L5,') deny only the mention right after them.
+    - A forward trigger reaches the claim only through its later member: in "no evidence that
+      S1 drives dorsiflexion, as it serves plantar flexion" the hedge stops before 'plantar
+      flexion', so S1 -> plantar flexion stands.
+    - A backward trigger ('is spared', 'is INCORRECT') reaches back within its clause, and not
+      when another target stands after it in that clause.
     """
-    first, last = (root, target) if root.start < target.start else (target, root)
-    result = "affirmed"
-    for member in (first, last):
-        for mod in member._.modifiers:
-            m_start, m_end = mod.modifier_span
-            if _phrasal(doc, mod):
-                applies = 0 <= member.start - m_end <= 2
-            elif m_start < member.start:
-                applies = member is last
-            else:
-                m_char = doc[m_start].idx
-                clause_end = _CLAUSE_BREAK.search(text, m_char)
-                stop = clause_end.start() if clause_end else len(text)
-                applies = (not _CLAUSE_BREAK.search(text, member.end_char, m_char)
-                           and not any(m_char < t.start_char < stop for t in targets))
-            if not applies:
-                continue
-            if mod.category == "NEGATED_EXISTENCE":
-                return "negated"
-            if mod.category == "POSSIBLE_EXISTENCE":
-                result = "uncertain"
-    return result
+    first, last = (group, target) if group.start <= target.start else (target, group)
+    best = 0
+    for tr in trigs:
+        r = tr.rule
+        phrasal = r.phrasal or (r.literal == "not" and text[:tr.start].rstrip().endswith(","))
+        if phrasal:
+            applies = any(0 <= m.start - tr.end <= 6 for m in (first, last))
+        else:
+            applies = False
+            if r.direction in ("FORWARD", "BIDIRECTIONAL") and tr.end <= last.start and last.start < tr.scope_end:
+                applies = True
+            if r.direction in ("BACKWARD", "BIDIRECTIONAL") and tr.start >= first.end and (
+                    tr.scope_start <= first.start or (tr.start >= last.end and tr.scope_start <= last.start)):
+                clause_end = _CLAUSE_BREAK.search(text, tr.end, end)
+                stop = clause_end.start() if clause_end else end
+                member = last if tr.start >= last.end else first
+                if not _CLAUSE_BREAK.search(text, member.end, tr.start) and not any(
+                        tr.end <= t.start < stop for t in targets):
+                    applies = True
+        if applies:
+            best = max(best, _PRECEDENCE.get(r.category, 0))
+    return {0: "affirmed", 1: "uncertain", 2: "negated", 3: "uncertain"}[best]
 
 
-def _phrasal(doc: Doc, mod) -> bool:
-    if (mod.rule.metadata or {}).get("phrasal"):
-        return True
-    start = mod.modifier_span[0]
-    return mod.rule.literal == "not" and start > 0 and doc[start - 1].text == ","
+# ---------------------------------------------------------------------------------------------------------------
+# What the rules need besides assertions
 
 
 def title_targets(article: Article, doc: Doc | None = None) -> list[str]:
-    """The targets the title (question) asks about, in order.
-
-    When the title is part of the processed text, its mentions are read from
-    the article's own doc; only a title kept outside the text (a JSON record's
-    ``title``) is run through the pipeline on its own.
-    """
+    """The targets the title (question) asks about, in order."""
     if not article.title.strip():
         return []
     s, e = article.title_span
     if doc is None or e <= s:
-        doc, s, e = get_nlp()(article.title), 0, len(article.title)
-    return list(dict.fromkeys(sp.kb_id_ for sp in doc.spans[TARGETS] if s <= sp.start_char < e))
+        found, _, _ = get_matcher().find(article.title)
+        return list(dict.fromkeys(t.target for t in found))
+    return list(dict.fromkeys(t.target for t in doc._.targets if s <= t.start < e))
 
 
 @dataclass(frozen=True)
@@ -363,11 +889,14 @@ _FAR_LATERAL = re.compile(r"far[- ]lateral|extra-?foraminal|foraminal|exiting", 
 def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
     """Disc levels and the roots named with them in the same clause."""
     text = article.plain
-    levels = list(doc.spans[LEVELS])
-    roots = [sp for atoms in doc._.root_groups for sp in atoms]
     out = []
+    groups = doc._.root_groups
+    levels = [a for g in groups for a in g.atoms if a.is_level]
+    roots = [a for g in groups for a in g.atoms if not a.is_level]
+    if not levels:
+        return out
     for sent in doc.sents:
-        s_levels = [lv for lv in levels if sent.start <= lv.start < sent.end]
+        s_levels = [lv for lv in levels if sent.start_char <= lv.start < sent.end_char]
         if not s_levels:
             continue
         cuts = [sent.start_char, *(m.start() for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char)),
@@ -375,13 +904,12 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
         start, end = _trim(text, sent.start_char, sent.end_char)
         far = bool(_FAR_LATERAL.search(text, start, end))
         for a, b in pairwise(cuts):
-            for lv in (lv for lv in s_levels if a <= lv.start_char < b):
-                pair = lv.kb_id_.split(",")
-                if len(pair) != 2:
+            for lv in (lv for lv in s_levels if a <= lv.start < b):
+                if len(lv.roots) != 2:
                     continue
-                for r in (r for r in roots if a <= r.start_char < b):
-                    for root in r.kb_id_.split(","):
-                        out.append(LevelClaim(f"{pair[0]}-{pair[1]}", root, start, end, far))
+                for r in (r for r in roots if a <= r.start < b):
+                    for root in r.roots:
+                        out.append(LevelClaim(f"{lv.roots[0]}-{lv.roots[1]}", root, start, end, far))
     return out
 
 

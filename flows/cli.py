@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", "-f", choices=("text", "json"), default="text")
     e.add_argument("--min-precision", type=float, default=0.0, help="exit 1 when precision is below this")
     e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
+    e.add_argument("--config", metavar="FILE", help="the configuration whose rules make the verdicts")
     return p
 
 
@@ -143,10 +144,12 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     import json
+    from functools import partial
 
     from extractors.evaluate import evaluate, render
+    from flows.check import check_article
 
-    ev = evaluate(args.gold)
+    ev = evaluate(args.gold, check=partial(check_article, config=args.config))
     sys.stdout.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
     ok = ev.overall.precision >= args.min_precision and ev.overall.recall >= args.min_recall
     return 0 if ok else 1

@@ -60,15 +60,17 @@ def conflicting_roots(ctx: CheckContext) -> Iterable[Draft]:
 @rule(
     "consistency.antagonist-root", "blocker",
     "One root is named the main root of two opposing movements",
-    """Antagonistic movements (dorsiflexion and plantar flexion, inversion and
-    eversion, flexion and extension of one joint) are served by different main
-    roots. An article that calls one root the main (primary) root of both
-    contradicts itself, even when each claim sits in a different section. Roots
-    merely shared by both movements are common and are not flagged; the rule needs
-    a primacy cue ("primarily", "mainly") on both claims.""",
+    """Antagonistic movements (dorsiflexion and plantar flexion, flexion and
+    extension of one joint) are mostly served by different roots. An article that
+    calls one root the main (primary) root of both contradicts itself where the
+    reference table's standard roots of the two movements do not share that root:
+    L5 as the main root of dorsiflexion (standard L4, L5) and of plantar flexion
+    (S1, S2). Where the standard sets overlap (inversion L4, L5 and eversion L5, S1
+    share L5) a page may name the shared root for both, and nothing is flagged. The
+    rule needs a primacy cue ("primarily", "mainly") on both claims.""",
     example_trigger="L5 is primarily responsible for dorsiflexion. "
                     "The L5 root is mainly associated with plantar flexion.",
-    example_pass="L5 is primarily responsible for dorsiflexion. S1 is mainly associated with plantar flexion.",
+    example_pass="L5 is the main root of foot inversion. L5 is also the main root of foot eversion.",
 )
 def antagonist_root(ctx: CheckContext) -> Iterable[Draft]:
     primary: dict[tuple[str, str], list] = defaultdict(list)
@@ -76,8 +78,10 @@ def antagonist_root(ctx: CheckContext) -> Iterable[Draft]:
         if a.polarity == "affirmed" and a.primary:
             primary[(a.root, a.target)].append(a)
     for x, y in ctx.reference.antagonists:
+        ex, ey = ctx.reference.entries.get(x), ctx.reference.entries.get(y)
+        shared = set(ex.standard) & set(ey.standard) if ex and ey else set()
         for root in sorted({r for r, t in primary if t == x}, key=ORDER.index):
-            if (root, y) not in primary:
+            if (root, y) not in primary or root in shared:
                 continue
             ax, ay = primary[(root, x)], primary[(root, y)]
             where_x = ", ".join(dict.fromkeys(f"'{a.section}'" for a in ax))

@@ -1,0 +1,487 @@
+"""Target mentions: movements, reflexes, muscles, signs and nerves, found in plain text.
+
+Matching runs over words (letters and digits; a hyphen joins words like a
+space, so "knee-jerk" is "knee jerk"), not over spaCy tokens: the tokenizer
+keeps "flexion/extension" as one token, and the grammar needs both words.
+
+Three sources, longest match wins, ties to the lexicon:
+
+- the lexicon's phrases (targets, muscles, signs, blocking phrases), with one
+  misspelt word allowed in a phrase of two or more words ("Extensor Hallicus
+  Longus", "gluteas maximus") and in long single words ("dorsiflexon");
+- a grammar of body part × action in either order ("hip flexion", "flexion of
+  the hip", "flex the hip", "elbow extending", "wrist flexion/extension",
+  "Shoulder flexion, abduction"); a combination the vocabulary lacks ("big toe
+  plantar flexion") blocks the shorter matches inside it;
+- reflexes written around their muscle: "biceps tendon", "elbow extension
+  reflex", "the brachioradialis (C5-C6) reflex".
+
+Short reflex names that are reflexes only in a reflex context ("knee L3/L4"
+under "Tendon Reflexes") come out as candidates; the discourse step decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexicon import Lexicon
+
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_JOIN = re.compile(r"^[ \t\u00a0]*-?[ \t\u00a0]*$")  # what may stand between two words of one phrase
+
+
+@dataclass(frozen=True)
+class Target:
+    """One mention of a target (``target`` None: a blocking match, dropped after overlap resolution)."""
+
+    start: int
+    end: int
+    target: str | None
+    kind: str  # MOVEMENT | REFLEX | MUSCLE | TERM | NERVE | REFLEX_NAME
+    source: str = ""  # muscle id, nerve name, or the phrase
+    reflex: str | None = None  # the reflex this mention names in a reflex context
+    body: str | None = None  # grammar mentions: the body part, for bare actions that follow
+
+
+@dataclass(frozen=True)
+class Words:
+    starts: list[int]
+    ends: list[int]
+    lower: list[str]
+
+    def joined(self, i: int, text: str) -> bool:
+        """True when word ``i`` and word ``i + 1`` may belong to one phrase."""
+        return bool(_JOIN.match(text[self.ends[i]:self.starts[i + 1]]))
+
+
+def words_of(text: str) -> Words:
+    starts, ends, lower = [], [], []
+    for m in _WORD.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        lower.append(m.group().lower())
+    return Words(starts, ends, lower)
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(phrase))
+
+
+def damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit + 1) past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _fuzzy_limit(word: str, multiword: bool) -> int:
+    """How many edits a misspelt word may carry: more in a phrase, whose other words confirm it."""
+    if not word.isalpha():
+        return 0
+    if multiword:
+        return 2 if len(word) >= 7 else 1 if len(word) >= 5 else 0
+    return 2 if len(word) >= 12 else 1 if len(word) >= 9 else 0
+
+
+class Trie:
+    """Phrases by word, for longest-match scanning with one misspelt word per phrase."""
+
+    def __init__(self) -> None:
+        self.root: dict = {}
+
+    def add(self, words: tuple[str, ...], value: object) -> None:
+        node = self.root
+        for w in words:
+            node = node.setdefault(w, {})
+        node.setdefault(None, value)
+
+    def longest(self, ws: Words, text: str, i: int) -> tuple[int, object, bool] | None:
+        """(end word index, value, fuzzy) of the longest phrase starting at word ``i``."""
+        best = None
+        stack = [(self.root, i, False)]
+        while stack:
+            node, j, fuzzy = stack.pop()
+            better = best is None or j > best[0] or (j == best[0] and best[2] and not fuzzy)
+            if None in node and j > i and better and (not fuzzy or j - i >= 2 or _fuzzy_limit(ws.lower[i], False)):
+                best = (j, node[None], fuzzy)
+            if j >= len(ws.lower) or (j > i and not ws.joined(j - 1, text)):
+                continue
+            w = ws.lower[j]
+            if w in node:
+                stack.append((node[w], j + 1, fuzzy))
+            if not fuzzy and w not in node:
+                for cand, child in node.items():
+                    if cand is None or cand[0] != w[0]:
+                        continue
+                    lim = _fuzzy_limit(w, True)
+                    if lim and damerau(w, cand, lim) <= lim:
+                        stack.append((child, j + 1, True))
+        if best is not None and best[2] and best[0] - i == 1:
+            w = ws.lower[i]
+            # a misspelt single word must be long and may not be a known word of the lexicon
+            if _fuzzy_limit(w, False) == 0:
+                return None
+        return best
+
+
+@dataclass(frozen=True)
+class Grammar:
+    actions: dict[str, str]  # word -> action
+    two_word: dict[tuple[str, str], str]
+    bodies: dict[tuple[str, ...], str]  # words -> body part
+    combos: dict[tuple[str, str], str | None]  # (body, action) -> target or None (blocks)
+    fillers: frozenset[str]
+    noun_actions: frozenset[str]  # action words that can stand alone: 'flexion', 'extension' ...
+
+
+def grammar_from(data: dict) -> Grammar:
+    actions = {w: a for a, ws in data["actions"].items() for w in ws}
+    two = {tuple(k.split()): v for k, v in data.get("two_word_actions", {}).items()}
+    bodies = {_key(w): b for b, ws in data["bodies"].items() for w in ws}
+    combos = {(b, a): t for b, m in data["combinations"].items() for a, t in m.items()}
+    nouns = frozenset(w for w in actions if w.endswith(("ion", "ions")))
+    return Grammar(actions, two, bodies, combos, frozenset(data.get("fillers", [])), nouns)
+
+
+class TargetMatcher:
+    """All target mentions of a text, as ``Target`` objects with character offsets."""
+
+    def __init__(self, lexicon: Lexicon, data: dict):
+        self.lexicon = lexicon
+        self.trie = Trie()
+        for phrase, entry in lexicon.phrases.items():
+            self.trie.add(_key(phrase), ("entry", entry))
+        for phrase in data.get("blocking", {}).get("phrases", []):
+            self.trie.add(_key(phrase), ("block", phrase))
+        self.nerves = Trie()
+        for name in data.get("nerves", {}).get("names", []):
+            self.nerves.add(_key(name), name)
+            if name.endswith(" nerve"):
+                self.nerves.add(_key(name[:-6] + " n"), name)  # 'femoral n.'
+        self.reflex_names = {_key(k): v for k, v in data.get("reflex_names", {}).get("names", {}).items()}
+        self.movement_reflexes: dict[str, str] = dict(data.get("movement_reflexes", {}).get("map", {}))
+        self.muscle_reflexes = {mid: spec["reflex"] for mid, spec in (data.get("muscles") or {}).items()
+                                if spec.get("reflex")}
+        self.grammar = grammar_from(data["grammar"])
+        self.phrase_words: dict[tuple[str, ...], object] = {_key(p): e for p, e in lexicon.phrases.items()}
+        self.heads: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for words in self.phrase_words:
+            for k in range(1, len(words)):
+                self.heads.setdefault(words[k:], set()).add(words[:k])
+
+    # -- the lexicon -------------------------------------------------------------------------------------------
+
+    def _lexicon(self, ws: Words, text: str) -> list[Target]:
+        out = []
+        n = len(ws.lower)
+        i = 0
+        while i < n:
+            hit = self.trie.longest(ws, text, i) if (ws.lower[i] in self.trie.root or len(ws.lower[i]) >= 5) else None
+            if hit is None:
+                i += 1
+                continue
+            j, (what, value), _ = hit
+            start, end = ws.starts[i], ws.ends[j - 1]
+            if what == "block":
+                out.append(Target(start, end, None, "BLOCK", value))
+            else:
+                out.append(self._entry_target(start, end, value))
+            i = j
+        return out
+
+    def _ellipsis(self, ws: Words, text: str, found: list[Target]) -> list[Target]:
+        """Phrases sharing a head or a modifier with a coordinated neighbour.
+
+        'tibialis anterior and posterior' names tibialis posterior; 'knee strength and
+        reflexes' names knee reflexes; 'great toe and foot dorsiflexion' names great toe
+        dorsiflexion.
+        """
+        out = []
+        index = {s: k for k, s in enumerate(ws.starts)}
+        for t in found:
+            if t.target is None or t.start not in index:
+                continue
+            i = index[t.start]
+            j = i
+            while j < len(ws.ends) and ws.ends[j] <= t.end:
+                j += 1
+            words = tuple(ws.lower[i:j])
+            if len(words) < 2:
+                continue
+            # forward: '<mod head> and <head2>'
+            c = self._coord(ws, text, j)
+            if c is not None and c > j:
+                for k in range(1, len(words)):
+                    for size in (3, 2, 1):
+                        head = tuple(ws.lower[c:c + size])
+                        e = self.phrase_words.get(words[:k] + head)
+                        if e is not None and len(head) == size:
+                            out.append(self._entry_target(ws.starts[c], ws.ends[c + size - 1], e))
+                            break
+            # backward: '<mod2> and <mod head>'
+            b = i - 1
+            if b >= 1 and ws.lower[b] in ("and", "or"):
+                for k in range(1, len(words)):
+                    for mod in self.heads.get(words[k:], ()):
+                        a = b - len(mod)
+                        if a >= 0 and tuple(ws.lower[a:b]) == mod:
+                            e = self.phrase_words[mod + words[k:]]
+                            out.append(self._entry_target(ws.starts[a], ws.ends[b - 1], e))
+        return out
+
+    def _entry_target(self, start: int, end: int, e) -> Target:
+        reflex = self.muscle_reflexes.get(e.source_id) if e.mention_kind == "MUSCLE" else (
+            self.movement_reflexes.get(e.target) if e.mention_kind == "MOVEMENT" else None)
+        return Target(start, end, e.target, e.mention_kind, e.source_id, reflex)
+
+    # -- the grammar -------------------------------------------------------------------------------------------
+
+    def _body_at(self, ws: Words, text: str, i: int) -> tuple[int, str] | None:
+        """(end index, body) of a body-part phrase starting at word ``i``."""
+        for size in (2, 1):
+            if i + size <= len(ws.lower) and (size == 1 or ws.joined(i, text)):
+                b = self.grammar.bodies.get(tuple(ws.lower[i:i + size]))
+                if b:
+                    return i + size, b
+        return None
+
+    def _action_at(self, ws: Words, text: str, i: int) -> tuple[int, str] | None:
+        g = self.grammar
+        if i + 1 < len(ws.lower) and ws.joined(i, text):
+            a = g.two_word.get((ws.lower[i], ws.lower[i + 1]))
+            if a:
+                return i + 2, a
+        a = g.actions.get(ws.lower[i])
+        return (i + 1, a) if a else None
+
+    def _coord(self, ws: Words, text: str, k: int) -> int | None:
+        """Index of the word after a coordination that starts after word ``k - 1``, or None.
+
+        Coordinations: '/', '&', ',', '(+', 'and', 'or', ', and', 'and/or', with an optional
+        'lateral'/'medial' before the next item ('flexion, abduction, & lateral rotation').
+        """
+        n = len(ws.lower)
+        if k >= n:
+            return None
+        gap = text[ws.ends[k - 1]:ws.starts[k]].strip()
+        if gap not in ("", ",", "/", "&", "(+", "+", ", &", ",&", "(", "/ "):
+            return None
+        while k < n and ws.lower[k] in ("and", "or") and text[ws.ends[k]:ws.starts[k + 1] if k + 1 < n
+                                                            else ws.ends[k]].strip() in ("", "/", "&"):
+            k += 1
+        if not gap and k < n and ws.lower[k - 1] not in ("and", "or"):
+            return None
+        return k if k < n else None
+
+    def _grammar(self, ws: Words, text: str) -> list[Target]:
+        g = self.grammar
+        out: list[Target] = []
+        n = len(ws.lower)
+        i = 0
+        while i < n:
+            body = self._body_at(ws, text, i)
+            if body is not None:
+                # BODY [and BODY] ACTION [/ ACTION ...]: 'hip flexion', 'ankle and foot dorsiflexion'
+                j, b = body
+                bodies = [b]
+                body_spans = [(ws.starts[i], ws.ends[j - 1])]
+                k = j
+                while (c := self._coord(ws, text, k)) is not None and (nb := self._body_at(ws, text, c)) is not None:
+                    bodies.append(nb[1])
+                    body_spans.append((ws.starts[c], ws.ends[nb[0] - 1]))
+                    k = nb[0]
+                act = self._action_at(ws, text, k) if k < n and ws.joined(k - 1, text) else None
+                if act is not None:
+                    end_w, a = act
+                    out.extend(self._combos(ws.starts[i], ws.ends[end_w - 1], bodies, a, body_spans))
+                    i = self._more_actions(ws, text, end_w, bodies, out)
+                    continue
+            act = self._action_at(ws, text, i)
+            if act is not None:
+                # ACTION [/ ACTION] (of|at)? FILLER* BODY [and BODY]: 'flexion of the knee', 'flex the hip'
+                j, a = act
+                acts = [a]
+                k = j
+                while (c := self._coord(ws, text, k)) is not None and (na := self._action_at(ws, text, c)) is not None:
+                    acts.append(na[1])
+                    k = na[0]
+                m = k
+                # 'extend and laterally rotate the hip': a second verb coordinated with the action
+                if m + 2 < n and ws.lower[m] == "and" and self._body_at(ws, text, m + 1) is None and \
+                        ws.lower[m + 1] not in g.fillers:
+                    m += 2 if ws.lower[m + 2] in g.fillers or self._body_at(ws, text, m + 2) else 3
+                skipped = 0
+                while m < n and skipped <= 3 and (ws.lower[m] in g.fillers or ws.lower[m] in ("of", "at", "to")) \
+                        and ws.joined(m - 1, text):
+                    m += 1
+                    skipped += 1
+                body = self._body_at(ws, text, m) if m < n and ws.joined(m - 1, text) else None
+                if body is not None:
+                    bodies = [body[1]]
+                    body_spans = [(ws.starts[m], ws.ends[body[0] - 1])]
+                    e = body[0]
+                    while (c := self._coord(ws, text, e)) is not None:
+                        f = c
+                        while f < n and ws.lower[f] in g.fillers and self._body_at(ws, text, f) is None:
+                            f += 1
+                        nb = self._body_at(ws, text, f) if f < n else None
+                        if nb is None:
+                            break
+                        bodies.append(nb[1])
+                        body_spans.append((ws.starts[f], ws.ends[nb[0] - 1]))
+                        e = nb[0]
+                    act_spans = [(ws.starts[i], ws.ends[j - 1])]
+                    c = j
+                    while len(act_spans) < len(acts):  # 'flexion/extension of the wrist': one span per action
+                        c = self._coord(ws, text, c)
+                        na = self._action_at(ws, text, c)
+                        act_spans.append((ws.starts[c], ws.ends[na[0] - 1]))
+                        c = na[0]
+                    for n_act, (a2, (s2, _)) in enumerate(zip(acts, act_spans, strict=True)):
+                        last = n_act == len(acts) - 1
+                        out.extend(self._combos(s2, ws.ends[body[0] - 1] if last else act_spans[n_act][1],
+                                                bodies, a2, body_spans) if last else
+                                   [self._combo(s2, act_spans[n_act][1], bodies, a2)])
+                    i = e
+                    continue
+            i += 1
+        return out
+
+    def _more_actions(self, ws: Words, text: str, k: int, bodies: list[str], out: list[Target]) -> int:
+        """'Shoulder flexion, abduction, & lateral rotation': further actions share the body."""
+        while (c := self._coord(ws, text, k)) is not None:
+            act = self._action_at(ws, text, c)
+            if act is None or self._body_at(ws, text, act[0]) is not None:
+                break
+            out.append(self._combo(ws.starts[c], ws.ends[act[0] - 1], bodies, act[1]))
+            k = act[0]
+        return k
+
+    def _combos(self, start: int, end: int, bodies: list[str], action: str,
+                body_spans: list[tuple[int, int]]) -> list[Target]:
+        """One target per coordinated body: 'dorsiflexion of the foot and great toe' names two."""
+        if len(bodies) == 1:
+            return [self._combo(start, end, bodies, action)]
+        if body_spans[0][0] == start:  # 'great toe and foot dorsiflexion': the action ends the last item
+            spans = [*body_spans[:-1], (body_spans[-1][0], end)]
+        else:  # 'dorsiflexion of the foot and great toe': the action starts the first
+            spans = [(start, body_spans[0][1]), *body_spans[1:]]
+        return [self._combo(s, e, [b], action) for b, (s, e) in zip(bodies, spans, strict=True)]
+
+    def _combo(self, start: int, end: int, bodies: list[str], action: str) -> Target:
+        for b in bodies:
+            t = self.grammar.combos.get((b, action))
+            if t:
+                return Target(start, end, t, "MOVEMENT", f"{b}:{action}", self.movement_reflexes.get(t), b)
+        return Target(start, end, None, "BLOCK", f"{bodies[0]}:{action}", None, bodies[0])
+
+    def bare_actions(self, ws: Words, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Action nouns with no body in ``text[start:end]``: (start, end, action)."""
+        out = []
+        for i in range(len(ws.lower)):
+            if ws.starts[i] < start or ws.ends[i] > end:
+                continue
+            act = self._action_at(ws, text, i)
+            if act and ws.lower[i] in self.grammar.noun_actions | {"plantar", "dorsi"}:
+                out.append((ws.starts[i], ws.ends[act[0] - 1], act[1]))
+        return out
+
+    def combo(self, body: str, action: str) -> str | None:
+        return self.grammar.combos.get((body, action))
+
+    # -- reflexes around their muscle, and nerves --------------------------------------------------------------
+
+    def _reflex_words(self, ws: Words, text: str, found: list[Target]) -> list[Target]:
+        """'biceps tendon' -> biceps reflex; 'elbow extension reflex' -> triceps reflex; candidates."""
+        out = []
+        by_end = {t.end: t for t in found if t.target}
+        word_at = {s: k for k, s in enumerate(ws.starts)}
+        for t in list(by_end.values()):
+            if t.kind == "REFLEX":
+                continue
+            m = re.match(r"\s*(?:\([^()\n]{1,40}\)\s*)?(tendon|reflex(?:es)?|jerks?)\b", text[t.end:t.end + 50],
+                         re.IGNORECASE)
+            if not m or (m.group(1).lower() == "tendon" and re.match(r"\s+(?:reflex|jerk)", text[t.end + m.end():])):
+                continue
+            if t.reflex:
+                out.append(Target(t.start, t.end + (m.end() if m.start(1) == m.start(0) + (
+                    len(m.group(0)) - len(m.group(0).lstrip())) else 0), t.reflex, "REFLEX", t.source))
+            out.append(Target(t.start, t.end, None, "BLOCK", t.source))
+        for k, w in enumerate(ws.lower):
+            r = self.reflex_names.get((w,))
+            if r is None:
+                continue
+            nxt = text[ws.ends[k]:ws.ends[k] + 12].lower()
+            if re.match(r"\s*(?:tendon)\b", nxt) and not re.match(r"\s*tendon\s+(?:reflex|jerk)", text[ws.ends[k]:
+                                                                                                     ws.ends[k] + 30]):
+                out.append(Target(ws.starts[k], ws.ends[k + 1] if k + 1 < len(ws.ends) else ws.ends[k], r, "REFLEX",
+                                  w))
+            elif word_at.get(ws.starts[k]) is not None:
+                out.append(Target(ws.starts[k], ws.ends[k], r, "REFLEX_NAME", w))
+        return out
+
+    def nerves_in(self, ws: Words, text: str) -> list[Target]:
+        out = []
+        i = 0
+        while i < len(ws.lower):
+            hit = self.nerves.longest(ws, text, i) if ws.lower[i] in self.nerves.root else None
+            if hit is None:
+                i += 1
+                continue
+            j, name, _ = hit
+            out.append(Target(ws.starts[i], ws.ends[j - 1], None, "NERVE", name))
+            i = j
+        return out
+
+    def find(self, text: str, ws: Words | None = None) -> tuple[list[Target], list[Target], list[Target]]:
+        """(targets, reflex-name candidates, nerves) of ``text``, each sorted by position."""
+        ws = ws or words_of(text)
+        found = _resolve(self._lexicon(ws, text) + self._grammar(ws, text))
+        found = _resolve(found + self._ellipsis(ws, text, found))
+        extra = self._reflex_words(ws, text, found)
+        reflexes = [t for t in extra if t.kind == "REFLEX"]
+        blocks = [t for t in extra if t.kind == "BLOCK"]
+        candidates = [t for t in extra if t.kind == "REFLEX_NAME"]
+        # a reflex written around its muscle replaces the muscle's own mention
+        kept = [t for t in found if not any(b.start == t.start and b.end == t.end for b in blocks)]
+        targets = _resolve(kept + reflexes)
+        taken = [(t.start, t.end) for t in targets] + [(t.start, t.end) for t in found if t.target is None]
+        candidates = [c for c in candidates if not any(s < c.end and c.start < e for s, e in taken)]
+        return ([t for t in targets if t.target], candidates, self.nerves_in(ws, text))
+
+
+def _resolve(spans: list[Target]) -> list[Target]:
+    """Longest first, then earliest; a lexicon mention beats a grammar one of the same extent."""
+    order = sorted(spans, key=lambda t: (-(t.end - t.start), t.start, t.body is not None))
+    taken: list[tuple[int, int]] = []
+    out = []
+    for t in order:
+        if any(s < t.end and t.start < e for s, e in taken):
+            continue
+        taken.append((t.start, t.end))
+        out.append(t)
+    return sorted(out, key=lambda t: t.start)
+
+
+@lru_cache(maxsize=4)
+def get_matcher(lexicon_path: str | None = None) -> TargetMatcher:
+    from .datafiles import packaged_json, read_json
+    from .lexicon import lexicon_from_dict
+
+    data, where = (read_json(lexicon_path), str(lexicon_path)) if lexicon_path else packaged_json(
+        "extractors", "lexicon.json")
+    return TargetMatcher(lexicon_from_dict(data, where), data)
