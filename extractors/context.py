@@ -90,7 +90,7 @@ def rules_from_dict(data: object, path: str) -> Rules:
     alternatives = sorted(by_literal, key=len, reverse=True)
 
     def alternative(lit: str) -> str:
-        core = r"\s+".join(re.escape(w) for w in lit.split())
+        core = r"\s+".join(re.escape(w) for w in lit.split()).replace("'", "['’]")
         return (r"(?<![\w-])" if lit[0].isalnum() else "") + core + (r"(?![\w-])" if lit[-1].isalnum() else "")
 
     body = "|".join(alternative(lit) for lit in alternatives)
@@ -112,6 +112,10 @@ def load_rules(path: str | None = None) -> Rules:
 
 
 _WORDS = re.compile(r"\S+")
+# what follows 'if' in a hypothesis about which root or answer it is
+_HYPOTHESIS = re.compile(r"\s+(?:it|this|that|we|one|the\s+(?:answer|question|lesion|root|option|patient|problem|injury)"
+                         r"|[CTLS]\d)\b(?:\s+\w+){0,2}?\s*(?:is|were|was|are|['’]s|be|had|has|affected|involved)\b",
+                         re.IGNORECASE)
 
 
 def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[int, int]] = ()) -> list[Trigger]:
@@ -132,8 +136,10 @@ def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[in
     for s, e, r in found:
         if r.category in ("PSEUDO", "TERMINATE"):
             continue
-        if r.link and not _link_ahead(text[e:min(end, e + 60)], rules) and not any(
-                e <= rs <= e + 25 for rs, _ in roots):
+        if r.category == "CONDITIONAL" and r.literal == "if" and not _HYPOTHESIS.match(text, e):
+            continue  # 'if there is an issue with L4 …' states a rule; 'if it were S1 …' a hypothesis
+        if r.link and not _link_ahead(text[e:min(end, e + 60)], rules) and not (
+                re.match(r"\s+(?:also\s+|well\s+)?be\b", text[e:e + 12]) and any(e <= rs <= e + 25 for rs, _ in roots)):
             continue
         fwd_end, back_start = end, start
         if r.direction in ("FORWARD", "BIDIRECTIONAL"):

@@ -276,6 +276,12 @@ def _text_lines(text: str, plain: list[str]) -> list[_Line]:
     return lines
 
 
+def _blank_markdown_marks(text: str, plain: list[str]) -> None:
+    """Markdown that arrives in a plain-text file: '## ' heading marks, '**bold**', '__x__', backticks."""
+    for m in re.finditer(r"(?m)^[ \t]*#{1,6}[ \t]+|\*\*|__|`", text):
+        _blank(plain, m.start(), m.end())
+
+
 def _pipe_row(t: str, in_table: bool) -> bool:
     """A table row written with pipes: '| L4 | Ankle dorsiflexion |', or a wrapped row's tail inside a table."""
     return (t.startswith("|") and t.count("|") >= 2) or t.count(" | ") >= 2 or (in_table and "|" in t) or bool(
@@ -301,9 +307,10 @@ def _split_one_line_tables(text: str, plain: list[str]) -> None:
     for line_start, line_end in _split_lines(text):
         line = text[line_start:line_end]
         sep = _ONE_LINE_SEP.search(line)
-        if sep is None or not line.lstrip().startswith("|"):
+        if sep is None:
             continue
-        pipes = [line_start + k for k, ch in enumerate(line) if ch == "|"]
+        first = line.index("|")
+        pipes = [line_start + k for k, ch in enumerate(line) if ch == "|" and k >= first]
         n_cells = sum(1 for p in pipes if p < line_start + sep.start()) - 1
         if n_cells < 2:
             continue
@@ -524,6 +531,7 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
         status = status or hmeta.get("status") or hmeta.get("artgate:status")
     else:
         _split_one_line_tables(text, plain)
+        _blank_markdown_marks(text, plain)
         lines = _text_lines("".join(plain), plain)
     aid = article_id or article_id_for(source)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -35,6 +35,10 @@ _SENT_END = {".", "!", "?"}
 _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", "mm", "no", "dr", "st", "cf", "al",
                    "etc", "ca", "resp", "ref", "p", "pp", "vol", "ed"}
 
+# Words that open a sentence after a bare citation number whose full stop was lost
+_SENTENCE_OPENERS = {"The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both",
+                     "Each", "Understanding", "Clinical", "Evaluation", "Patients", "Studies", "Research", "There"}
+
 # scispaCy's internal Matchers legitimately hold no token patterns; spaCy warns about that on every doc.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
@@ -56,13 +60,26 @@ def artgate_sentences(doc: Doc) -> Doc:
     starts = numpy.full((len(doc), 1), numpy.iinfo(numpy.uint64).max, dtype=numpy.uint64)
     starts[0, 0] = 1
     prev2, prev = None, doc[0]
+    depth = 1 if doc[0].text == "(" else 0
     for tok in doc[1:]:
         if "\n" in prev.text:
             starts[tok.i, 0] = 1
+            depth = 0
+        elif depth > 0:
+            pass  # '(C6/7?), D. Flexor …': no sentence ends inside parentheses
+        elif (prev.like_num and len(prev.text) <= 2 and prev2 is not None and prev2.is_alpha and prev2.is_lower
+              and tok.is_title and tok.text in _SENTENCE_OPENERS):
+            starts[tok.i, 0] = 1  # 'patellar reflex 1 The L5 nerve root …': a citation number ends a sentence
         elif prev.text in _SENT_END and not tok.is_space:
             before = prev2.lower_ if prev2 is not None else ""
             if not (prev.text == "." and (before in _NO_BREAK_AFTER or (before.isdigit() and tok.is_lower))):
                 starts[tok.i, 0] = 1
+        elif len(prev.text) == 2 and prev.text[0].isupper() and prev.text[1] == "." and tok.is_title:
+            starts[tok.i, 0] = 1  # 'an I and an E. That should remind you …'
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")" and depth:
+            depth -= 1
         prev2, prev = prev, tok
     doc.from_array([SENT_START], starts)
     return doc

@@ -67,7 +67,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _CONTRAST = re.compile(r",?\s*(?:but|while|whereas|whilst|although|though|yet)\b", re.IGNORECASE)
 _SENSORY = re.compile(r"\b(?:numb|numbness|sensation|sensory|paraesthesi|paresthesi|tingling|dermatom|hypoaesthesi"
-                      r"|hypoesthesi|anaesthesi|anesthesi|pain\s+distribution)", re.IGNORECASE)
+                      r"|hypoesthesi|anaesthesi|anesthesi|pain\s+distribution|radicular\s+pain|pain\s+(?:radiat|travel|spread))",
+                      re.IGNORECASE)
 _PRIMARY = re.compile(
     r"\b(?:primar(?:y|ily)|main(?:ly)?|predominant(?:ly)?|chief(?:ly)?|principal(?:ly)?|mostly|dominant)\b",
     re.IGNORECASE,
@@ -82,13 +83,18 @@ _ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s
 _LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
 _ROOT_ANAPHOR = re.compile(
     r"\b(?:this|these|those|that|the\s+same|its|their)\s+(?:nerve\s+|spinal\s+|lumbar\s+|cervical\s+|sacral\s+)?"
-    r"(?:roots?|myotomes?|nerves?|levels?|segments?)\b", re.IGNORECASE)
+    r"(?:roots?|myotomes?|nerves?|levels?|segments?)\b(?!\s+(?:distribution|involvement|anatomy|level|pattern))",
+    re.IGNORECASE)
 _TARGET_ANAPHOR = re.compile(
     r"\b(?:this|these|those|the\s+same)\s+(?:\w+\s+)?(?:muscles?|movements?|actions?|motions?|functions?)\b",
     re.IGNORECASE)
 _REFLEX_ANAPHOR = re.compile(r"\b(?:this|the|a|that|normal|diminished|absent|reduced|brisk)\s+reflex\b", re.IGNORECASE)
-_PRONOUN_START = re.compile(r"^\W*(?:it|they|its|this|these)\b(?!\s+(?:is|are)\s+(?:important|essential|crucial|"
-                            r"worth|vital|why|because|fascinating))", re.IGNORECASE)
+_PRONOUN_START = re.compile(r"^\W*(?:it|they|its|their)\b(?!['’]s\b|\s+(?:is|are)\s+(?:important|essential|crucial|"
+                            r"worth|vital|why|because|fascinating|also\s+important|not\s+(?:clear|known)))",
+                            re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(r"^\W*(?:this|these|those)\s+(?!(?:is|are|was|were|allows?|means?|makes?|can|may|will|"
+                            r"helps?|shows?|suggests?|indicates?|explains?|occurs?|happens?|leads?)\b)[a-z]+",
+                            re.IGNORECASE)
 _ALSO = re.compile(r"^\W*(?:it|they|this\s+\w+)\s+also\b", re.IGNORECASE)
 _SUBJECTLESS = re.compile(r"^\W*(?:innervates?|supplies|supply|controls?|serves?|mediates?|provides?|gives?|"
                           r"also\s+(?:innervates?|supplies|controls?))\b", re.IGNORECASE)
@@ -97,6 +103,11 @@ _REFLEX_LABEL = re.compile(r"\b(?:DTRs?|deep\s+tendon\s+reflex(?:es)?|tendon\s+r
 # a list introduced as reflexes: 'other reflexes: for example, the biceps reflex …, the brachioradialis …'
 _REFLEX_LIST = re.compile(r"\breflexes\b\s*(?::|,?\s*(?:such\s+as|for\s+example|e\.g\.|including|include|are))",
                           re.IGNORECASE)
+_LINK_VERB = re.compile(r"\b(?:matters?|controls?|supplies|supply|innervat\w*|serves?|mediates?|tests?|drives?|"
+                        r"responsible|involves?|is|are|for|from|by|via|=|:)\b|[:=]", re.IGNORECASE)
+# 'The reflex arc is started when … the triceps muscle …': a reflex named by its muscle
+_GENERIC_REFLEX = re.compile(r"\breflex\s+(?:arc|loop|pathway|hammer)|\bstretch\s+reflex\b|\btap(?:ping|ped)?\s+"
+                             r"(?:the|on|over)\b[^.]{0,30}\btendon\b", re.IGNORECASE)
 _MOTOR_LABEL = re.compile(r"^\W*(?:motor|muscles?|power|strength|myotomes?|movement|weakness)\b", re.IGNORECASE)
 _INNERVATION_CUE = re.compile(r"\b(?:innervat|nerve\s+supply|supplied|supply|roots?|segment|myotome|level)",
                               re.IGNORECASE)
@@ -160,6 +171,7 @@ class _Topic:
     indent: int
     heading: bool
     used: bool = False
+    colon: bool = False  # 'a foot drop is caused by either:' introduces the root lines below
 
 
 @dataclass
@@ -175,6 +187,7 @@ class _State:
     nerve_roots: dict[str, list[_Group]] = field(default_factory=dict)
     last_nerve: str = ""
     table_roles: list[str] | None = None
+    title_groups: list[_Group] = field(default_factory=list)  # a title naming only roots: 'L5 damage'
     flat_roles: list[str] | None = None
     row_groups: list[_Group] = field(default_factory=list)
     section: int = -1
@@ -238,7 +251,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         sec_index = article.sections.index(section) if section else -1
         bi = bisect_right(block_starts, start) - 1
         if sec_index != st.section:
-            st = _State(nerve_roots=st.nerve_roots, last_nerve=st.last_nerve, section=sec_index)
+            st = _State(nerve_roots=st.nerve_roots, last_nerve=st.last_nerve, section=sec_index,
+                        title_groups=st.title_groups)
         if bi != st.paragraph:
             st.paragraph = bi
             if line.kind == "paragraph" and line.words > 12:
@@ -250,6 +264,10 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             continue
 
         groups = _sentence_groups(all_groups, group_starts, start, end)
+        if line.kind == "heading" and whole_line and st.lead is not None and not groups and not (
+                _MOTOR_LABEL.match(sentence) or _SENSORY.search(sentence) or (
+                    _REFLEX_LABEL.search(sentence) and not _groups_in(targets, target_starts, start, end))):
+            st.lead = None
         s_targets = [t for t in targets[bisect_left(target_starts, start):] if t.start < end]
         s_nerves = [n for n in nerves if start <= n.start < end]
         if _STEM.search(sentence):
@@ -261,7 +279,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         reflex_ctx = st.reflex_mode or (bool(_REFLEX_LABEL.search(text[line.start:line.end])) and not s_targets) or (
             _reflex_label_line(text, line))
         s_targets = _reflex_context(text, start, end, s_targets, candidates, reflex_ctx, st)
-        s_targets = _credited(text, s_targets, start, end)
+        s_targets = _credited(text, s_targets, start, end, line.kind == "table_row" or (
+            whole_line and bool(groups) and groups[0].start - start <= 3 and line.words <= 12 and not re.search(
+                r"[.!?]\s*$", sentence)))
         s_targets += _bare_actions(matcher, doc, text, line, start, end, s_targets)
         s_targets.sort(key=lambda t: t.start)
 
@@ -277,19 +297,22 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             anaphor = _TARGET_ANAPHOR.search(sentence) or (_PRONOUN_START.match(sentence)
                                                            and st.last_subject == "target")
             reflex_anaphor = _REFLEX_ANAPHOR.search(sentence)
-            if st.topic is not None and _INNERVATION_CUE.search(sentence) and not sensory_line and (
-                    line.indent > st.topic.indent or not st.topic.heading or line.kind in ("bullet", "paragraph")):
+            at = min(g.start for g in groups)
+            if anaphor and st.last_targets:
+                s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.last_targets]
+            elif reflex_anaphor and any(t.kind == "REFLEX" for t in st.last_targets):
+                s_targets = [replace(t, start=reflex_anaphor.start() + start, end=reflex_anaphor.end() + start)
+                             for t in st.last_targets if t.kind == "REFLEX"][-1:]
+            elif st.topic is not None and not sensory_line and (_INNERVATION_CUE.search(sentence) or (
+                    st.topic.colon and line.kind in ("bullet", "table_row"))):
                 _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
                 st.topic.used = True
                 continue
-            if anaphor and st.last_targets:
-                s_targets = [replace(t, start=max(start, min(g.start for g in groups) - 1),
-                                     end=max(start, min(g.start for g in groups) - 1)) for t in st.last_targets]
-            elif reflex_anaphor and st.last_targets and any(t.kind == "REFLEX" for t in st.last_targets):
-                s_targets = [replace(t, start=reflex_anaphor.start(), end=reflex_anaphor.end())
-                             for t in st.last_targets if t.kind == "REFLEX"][:1]
             else:
-                if _is_lead(text, line, sentence, whole_line):
+                in_title = article.title_span[0] <= start < article.title_span[1]
+                if in_title and not _SENSORY.search(sentence) and not _STEM.search(sentence):
+                    st.title_groups = groups
+                elif _is_lead(text, line, sentence, whole_line):
                     st.lead = _Lead(groups, line.indent, line.kind == "heading",
                                     sensory=bool(_SENSORY.search(sentence)))
                     st.topic = None
@@ -302,10 +325,12 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         if not groups and s_targets:
             groups = _carried(text, sentence, line, st, s_targets, whole_line, start)
             if not groups:
-                if _is_topic(text, line, sentence, whole_line):
-                    st.topic = _Topic(s_targets, start, end, line.indent, line.kind == "heading")
-                st.last_targets = s_targets
-                st.last_subject = st.last_subject or "target"
+                if _is_topic(text, line, sentence, whole_line) and not _child_of(st.topic, line, text):
+                    st.topic = _Topic(s_targets, start, end, line.indent, line.kind == "heading" or
+                                      sentence.rstrip().endswith(":"), colon=sentence.rstrip().endswith(":"))
+                listing = st.last_subject == "target" and line.kind in ("bullet", "table_row") and st.last_targets
+                st.last_targets = [*st.last_targets, *s_targets] if listing else s_targets
+                st.last_subject = "target"
                 continue
         elif _ALSO.match(sentence) and st.last_groups and st.last_subject == "root":
             first = min(g.start for g in groups)
@@ -318,7 +343,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             continue
 
         trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
-        pairs = _link(text, start, end, groups, s_targets)
+        if _juxtaposed(text, line, start, end, groups, s_targets, s_nerves, article):
+            continue
+        pairs = _link(text, start, end, groups, s_targets, s_nerves, line.kind == "table_row")
         if not pairs:
             continue
         cites = tuple(dict.fromkeys(n for m in find_markers(text, start, end) for n in m.numbers))
@@ -436,7 +463,8 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
                     st: _State) -> list[Target]:
     """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes')."""
     sentence = text[start:end]
-    listing = bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)
+    listing = (bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)) or (
+        _GENERIC_REFLEX.search(sentence) and not any(t.kind == "REFLEX" for t in targets))
     out = []
     for t in targets:
         if t.kind == "IN_REFLEX_COLUMN":
@@ -445,6 +473,9 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
             continue
         if (ctx or listing) and t.reflex and t.kind in ("MUSCLE", "MOVEMENT"):
             out.append(replace(t, target=t.reflex, kind="REFLEX"))
+        elif ctx and t.kind == "MUSCLE" and re.match(r"\W*(?:\w+\W+){0,1}$", text[start:t.start]) and re.match(
+                r"\W*$", text[t.end:end]):
+            continue  # 'DTR for C8' answered 'Distal finger flexors': a muscle with no reflex of the vocabulary
         else:
             out.append(t)
     if ctx or listing:
@@ -455,7 +486,7 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
     return out
 
 
-def _credited(text: str, targets: list[Target], start: int, end: int) -> list[Target]:
+def _credited(text: str, targets: list[Target], start: int, end: int, table_like: bool = False) -> list[Target]:
     """A muscle the page credits with a movement counts as that movement only.
 
     "the tibialis posterior and the EHL muscles, which play roles in eversion and toe
@@ -473,8 +504,15 @@ def _credited(text: str, targets: list[Target], start: int, end: int) -> list[Ta
                 text[targets[j].end:targets[j + 1].start]):
             j += 1
         tail = text[targets[j].end:end]
-        if _RELATIVE.match(tail):
-            drop.update(range(k, j + 1))
+        rel = _RELATIVE.match(tail)
+        if rel:
+            stop = targets[j].end + (re.search(r"[;)]|,\s*(?:and|but)\b|$", tail).start())
+            credited = [o for o in targets if targets[j].end < o.start < stop]
+            if credited:
+                drop.update(i for i in range(k, j + 1) if all(o.target != targets[i].target for o in credited))
+            elif re.search(r"\b(?:bend|rotat|stabili[sz]|supinat|pronat|deviat|elevat|depress|oppos|tilt)",
+                           tail[:stop - targets[j].end], re.IGNORECASE):
+                drop.update(range(k, j + 1))
         # 'ankle inversion (tibialis anterior and posterior)', 'knee extension – quadriceps'
         if k > 0 and targets[k - 1].kind in ("MOVEMENT", "TERM") and re.fullmatch(
                 r"\s*[(–—-]\s*|\s*[(–—-]?\s*(?:\w+\s*){0,2}[,&]?\s*", text[targets[k - 1].end:t.start]):
@@ -485,6 +523,10 @@ def _credited(text: str, targets: list[Target], start: int, end: int) -> list[Ta
                 if targets[i].target != head.target:
                     drop.add(i)
                 i += 1
+    if table_like:
+        movements = {t.target for t in targets if t.kind in ("MOVEMENT", "TERM")}
+        if movements:
+            drop.update(k for k, t in enumerate(targets) if t.kind == "MUSCLE" and t.target not in movements)
     return [t for k, t in enumerate(targets) if k not in drop]
 
 
@@ -538,7 +580,7 @@ def _nerves(text: str, st: _State, nerves: list[Target], groups: list[_Group], t
 
 def _set_mode(text: str, line: _Line, st: _State, whole_line: bool, sentence: str) -> None:
     """Lines like 'Motor:', 'Reflex:', 'Sensation:', 'Tendon Reflexes' set what the lines below are about."""
-    if not whole_line:
+    if not whole_line and not sentence.rstrip().endswith(":"):
         return
     is_label = sentence.rstrip().endswith(":") or line.kind == "heading" or line.words <= 4
     if not is_label:
@@ -565,8 +607,8 @@ def _is_lead(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
 
 
 def _is_topic(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
-    return whole_line and (line.kind == "heading" or sentence.rstrip().endswith(":") or (
-        line.kind == "bullet" and line.words <= 5) or line.words <= 4)
+    return sentence.rstrip().endswith(":") or (whole_line and (line.kind == "heading" or sentence.rstrip().endswith(":") or (
+        line.kind == "bullet" and line.words <= 5) or line.words <= 4))
 
 
 def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Target], whole_line: bool,
@@ -587,12 +629,44 @@ def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Ta
         if lead.sensory or st.sensory_mode:
             return []
         return carry(lead.groups)
-    if (_PRONOUN_START.match(sentence) or _SUBJECTLESS.match(sentence)) and st.last_subject == "root" \
-            and st.last_groups:
+    if (_PRONOUN_START.match(sentence) or _SUBJECTLESS.match(sentence) or _DEMONSTRATIVE.match(sentence)) and \
+            st.last_subject == "root" and st.last_groups:
         return carry(st.last_groups)
     if _SUBJECTLESS.match(sentence) and st.heading_groups:
         return carry(st.heading_groups)
+    if st.title_groups and not line.kind == "heading":
+        return carry(st.title_groups)
     return []
+
+
+def _juxtaposed(text: str, line: _Line, start: int, end: int, groups: list[_Group], targets: list[Target],
+                nerves: list[Target], article: Article) -> bool:
+    """A title or heading that only puts a root beside a target states nothing.
+
+    "Understanding the Brachioradialis Reflex and C6 Nerve Root", "Foot Drop - Common
+    Peroneal Nerve (L4, L5, S1)": no verb links them ("Why C7 Matters for Wrist
+    Extension" does).
+    """
+    title = article.title_span[0] <= start < max(article.title_span[1], article.title_span[0] + 1)
+    if not (title or line.kind == "heading") or any(g.carried for g in groups):
+        return False
+    if _LINK_VERB.search(text, start, end):
+        return False
+    first_t = min(t.start for t in targets)
+    first_g = min(g.start for g in groups)
+    if nerves and all(any(0 <= g.start - n.end <= 40 for n in nerves) for g in groups):
+        return True
+    lo, hi = sorted((first_t, first_g))
+    return bool(re.search(r"\band\b|\s[-–—]\s", text[lo:hi]))
+
+
+def _child_of(topic: _Topic | None, line: _Line, text: str) -> bool:
+    """Is ``line`` under the topic line (a heading's bullets, a lead-in's items, a deeper bullet)?"""
+    if topic is None:
+        return False
+    if topic.heading:
+        return line.kind != "heading"
+    return line.indent > topic.indent
 
 
 def _emit_topic(article: Article, text: str, topic: _Topic, groups: list[_Group], out: list[Assertion],
@@ -623,41 +697,78 @@ def _emit_topic(article: Article, text: str, topic: _Topic, groups: list[_Group]
 # Linking within one sentence
 
 
-def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[Target]):
-    """(group, target) pairs of one sentence: attachments first, then clauses and items."""
+def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[Target], nerves: list[Target] = (),
+          table: bool = False):
+    """(group, target) pairs of one sentence: parentheticals, attachments, then clauses and items."""
     pairs: list[tuple[_Group, Target]] = []
+    # a parenthetical naming roots and targets is a claim of its own: '(foot drop, L4 or L5)',
+    # '(though some sources say C7, 8 does both finger extension and flexion)'
+    for m in re.finditer(r"\(([^()]{3,200})\)", text[start:end]):
+        ps, pe = start + m.start(1), start + m.end(1)
+        inner_g = [g for g in groups if ps <= g.start < pe and not g.carried]
+        inner_t = [t for t in targets if ps <= t.start < pe]
+        if inner_g and inner_t:
+            pairs += _items(text, inner_g, inner_t)
+            groups = [g for g in groups if g not in inner_g]
+            targets = [t for t in targets if t not in inner_t]
     free_g = list(groups)
     bound_t: set[int] = set()
-    if len(groups) > 1:
-        for g in groups:
-            if g.carried:
-                continue
-            before = [k for k, t in enumerate(targets) if t.end <= g.start]
-            if before:
-                k = before[-1]
-                gap = text[targets[k].end:g.start]
-                if _ATTACH_AFTER.match(gap):
-                    ks = [k]
-                    while ks[0] > 0 and _TARGET_JOIN.match(text[targets[ks[0] - 1].end:targets[ks[0]].start]) and (
-                            ks[0] - 1 not in bound_t):
-                        ks.insert(0, ks[0] - 1)
-                    for k2 in ks:
-                        pairs.append((g, targets[k2]))
-                        bound_t.add(k2)
-                    free_g.remove(g)
-                    continue
-            after = [k for k, t in enumerate(targets) if t.start >= g.end]
-            nxt_g = min((o.start for o in groups if o.start > g.start), default=end)
-            if after and _LABEL_GAP.match(text[g.end:targets[after[0]].start]):
-                for k in after:
-                    if targets[k].start < nxt_g and k not in bound_t:
-                        pairs.append((g, targets[k]))
-                        bound_t.add(k)
-                free_g.remove(g)
+    for g in groups:
+        if g.carried:
+            continue
+        in_parens = text[:g.start].rfind("(") > text[:g.start].rfind(")") and text[:g.start].rfind("(") >= start
+        if len(groups) == 1 and not in_parens:
+            break
+        before = [k for k, t in enumerate(targets) if t.end <= g.start]
+        if before and _ATTACH_AFTER.match(text[targets[before[-1]].end:g.start]):
+            # 'plantar flexion (S1)', 'hip flexion (iliopsoas): L2, L3', 'biceps C5/6'; coordinated targets
+            # before it share the root unless only a comma joins them ('triceps, biceps (C5/6)')
+            ks = [before[-1]]
+            while ks[0] > 0 and ks[0] - 1 not in bound_t and re.fullmatch(
+                    r"[\s()]*(?:and|or|&|/|,?\s*and)[\s()]*|\s*/\s*", text[targets[ks[0] - 1].end:targets[ks[0]].start]):
+                ks.insert(0, ks[0] - 1)
+            for k in ks:
+                pairs.append((g, targets[k]))
+                bound_t.add(k)
+            free_g.remove(g)
+            continue
+        after = [k for k, t in enumerate(targets) if t.start >= g.end and k not in bound_t]
+        nxt_g = min((o.start for o in groups if o.start > g.start), default=end)
+        if after and re.match(r"\s*\(\s*$", text[g.end:targets[after[0]].start]):
+            # 'L3 (knee extensors 3/5)': targets in parentheses after a root
+            close = text.find(")", g.end, end)
+            for k in after:
+                if targets[k].start < (close if close > 0 else end):
+                    pairs.append((g, targets[k]))
+                    bound_t.add(k)
+            free_g.remove(g)
+        elif len(groups) > 1 and after and _LABEL_GAP.match(text[g.end:targets[after[0]].start]):
+            # 'C5 deltoid C6 wrist extension', 'C6-7: wrist flexion/extension'
+            for k in after:
+                if targets[k].start < nxt_g:
+                    pairs.append((g, targets[k]))
+                    bound_t.add(k)
+            free_g.remove(g)
     free_t = [t for k, t in enumerate(targets) if k not in bound_t]
+    # targets in a relative clause of a nerve belong to the nerve: '… or with the femoral nerve, which
+    # innervates the quadriceps' names no root for the quadriceps unless the nerve's roots are known
+    for n in nerves:
+        tail = re.match(r",?\s*(?:which|that)\b[^,;]*", text[n.end:end])
+        near = [g for g in free_g if g.end <= n.start]
+        coordinated = near and re.search(r"\b(?:or|and)\b", text[near[-1].end:n.start]) and not re.search(
+            r"\b(?:contribut|form|suppl|innervat|compos|mak)", text[near[-1].end:n.start])
+        if tail and coordinated:
+            inside = [t for t in free_t if n.end <= t.start < n.end + tail.end()]
+            own = [g for g in free_g if g.carried and g.start == n.start]
+            pairs += [(g, t) for g in own for t in inside]
+            free_t = [t for t in free_t if t not in inside]
     if not free_g or not free_t:
         return pairs
-    for c_groups, c_targets in _clauses(text, start, end, free_g, free_t):
+    if all(g.carried for g in free_g):  # roots from an antecedent or a heading govern the whole sentence
+        return pairs + [(g, t) for g in free_g for t in free_t]
+    if table and len(free_g) == 1:  # a row's root cell governs its other cells
+        return pairs + [(free_g[0], t) for t in free_t]
+    for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table):
         pairs += _items(text, c_groups, c_targets)
     return pairs
 
@@ -670,10 +781,10 @@ class _Clause:
     targets: list
 
 
-def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: list[Target]):
+def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: list[Target], table: bool = False):
     """Clauses of a sentence as (root groups, targets), elliptical ones merged into a neighbour."""
     cuts = [start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)
-                     if not _inside(m.start(), groups, targets)), end]
+                     if not _inside(m.start(), groups, targets) and not (table and m.group() == ";")), end]
     clauses = [_Clause(a, b, [g for g in groups if a <= g.start < b], [t for t in targets if a <= t.start < b])
                for a, b in pairwise(cuts)]
     kept = []
@@ -687,6 +798,7 @@ def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: lis
             continue  # "numbness over the big toe in L5 radiculopathy" is no motor claim
         if c.groups or c.targets:
             kept.append(c)
+    kept = [c for c in kept if c.groups or _elliptical(text, c)]
     while len(kept) > 1:
         i = next((k for k, c in enumerate(kept) if not (c.groups and c.targets)), None)
         if i is None:
@@ -696,6 +808,18 @@ def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: lis
         a, b = kept[lo], kept[hi]
         kept[lo:hi + 1] = [_Clause(a.start, b.end, a.groups + b.groups, a.targets + b.targets)]
     return [(c.groups, c.targets) for c in kept if c.groups and c.targets]
+
+
+def _elliptical(text: str, c: _Clause) -> bool:
+    """A targets-only clause that leans on its neighbour ('…, but not with dorsiflexion', '…, and great toe
+    extension, which is …'), not one with a predicate of its own ('…, and foot drop without inversion weakness
+    is more likely peroneal')."""
+    head = re.split(r"\b(?:which|that|who)\b", text[c.start:c.end], maxsplit=1)[0]
+    return not _FINITE.search(head)
+
+
+_FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|should|does|do|did)\b",
+                     re.IGNORECASE)
 
 
 def _inside(pos: int, groups: list[_Group], targets: list[Target]) -> bool:
@@ -728,6 +852,11 @@ def _items(text: str, groups: list[_Group], targets: list[Target]) -> list[tuple
     for k, it in enumerate(items):
         kinds = {m[2] for m in it}
         if kinds == {"R", "T"}:
+            continue
+        if kinds == {"R"} and len(re.findall(r"[A-Za-z]{3,}", text[it[0][0]:it[-1][1]])) + len(
+                re.findall(r"[A-Za-z]{3,}", text[it[-1][1]:(items[k + 1][0][0] if k + 1 < len(items) else it[-1][1])]))\
+                > 3:
+            merged[k] = []  # 'the L5 root is usually omitted from exam': a root with a predicate of its own
             continue
         order = range(k + 1, len(items)) if (kinds == {"T"}) == t_first else range(k - 1, -1, -1)
         other = range(k - 1, -1, -1) if (kinds == {"T"}) == t_first else range(k + 1, len(items))

@@ -45,9 +45,11 @@ _ATOM = re.compile(
     rf"({_REGION})\b)"
     rf"|(?<![A-Za-z0-9_])([CLS])([1-8])([1-8])([1-8])?(?![0-9A-Za-z])"  # fused: L123, L45, C34
     rf"|(?<![A-Za-z0-9_])([CTLS])([1-8])([CTLS])([1-5])(?![0-9A-Za-z])"  # fused across regions: L5S1, C8T1
+    rf"|(?i:\b({_REGION})\s+(?:spinal\s+)?(?:nerve\s+root|nerve|root)\s+([1-9]|1[0-2])\b)"  # 'cervical nerve 7'
 )
 # ', 6', ' and 7', '/8' after a root: the next segment of the same region ("C5,6", "C7, 8", "C6, 7, 8")
-_BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([1-9]|1[0-2])(?![0-9A-Za-z%])"
+_BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
+                   r"(?![0-9A-Za-z%])"
                    r"(?!\s*(?:weeks?|months?|years?|days?|hours?|mm|cm|kg|patients?|cases?|%|times|degrees?|°))",
                    re.IGNORECASE)
 _COORD = re.compile(r"^[\s()]*(?:,[\s()]*(?:and|or|and/or)?|and/or|and|or|&|/)[\s()]*$|^\s+$", re.IGNORECASE)
@@ -67,6 +69,7 @@ _LEVEL_CUE = re.compile(
     r"|foram|facets?\b|stenosis|fusion|laminectom|discectom|vertebra|pedicle|spondylolisthesis)",
     re.IGNORECASE,
 )
+_NOT_ROOT_BEFORE = re.compile(r"(?:vertebra[el]?|vertebral\s+bod(?:y|ies)(?:\s+of)?)\s*$", re.IGNORECASE)
 _SEGMENT_LEVEL = re.compile(r"^[\s-]*levels?\b(?!\s+(?:of\s+the\s+)?(?:disc|disk|vertebra))", re.IGNORECASE)
 _LEVEL_BEFORE = re.compile(r"(?:\bat(?:\s+the)?(?:\s+level\s+of)?|\bbetween|\blevel\s+of)\s*$", re.IGNORECASE)
 
@@ -125,6 +128,9 @@ def _atom(m: re.Match) -> RootAtom | None:
         if any(b != a + 1 for a, b in pairwise(nums)) or not all(_valid(region, n) for n in nums):
             return None
         return RootAtom(m.start(), m.end(), tuple(f"{region}{n}" for n in nums), len(nums) == 2)
+    if m.group(16):  # 'cervical nerve 7'
+        region, num = _REGION_WORDS[m.group(16).lower()], int(m.group(17))
+        return RootAtom(m.start(), m.end(), (f"{region}{num}",), False) if _valid(region, num) else None
     if m.group(12):  # fused across regions: L5S1, C8T1
         a, b = f"{m.group(12)}{m.group(13)}", f"{m.group(14)}{m.group(15)}"
         if a not in _INDEX or b not in _INDEX or _INDEX[b] != _INDEX[a] + 1:
@@ -152,10 +158,11 @@ def _continuations(text: str, atom: RootAtom, end: int) -> list[RootAtom]:
     pos = atom.end
     while True:
         m = _BARE.match(text, pos, end)
-        if m is None or int(m.group(2)) <= last or not _valid(region, int(m.group(2))):
+        if m is None or (m.group(2) and m.group(2).upper() != region) or int(m.group(3)) <= last or not _valid(
+                region, int(m.group(3))):
             return out
-        last = int(m.group(2))
-        out.append(RootAtom(m.start(2), m.end(2), (f"{region}{last}",), False))
+        last = int(m.group(3))
+        out.append(RootAtom(m.start(2) if m.group(2) else m.start(3), m.end(3), (f"{region}{last}",), False))
         pos = m.end()
 
 
@@ -188,6 +195,8 @@ def find_root_groups(text: str, start: int = 0, end: int | None = None) -> list[
         if _NOT_ROOT_AFTER.match(after):  # 'S1 and S2 heart sounds'
             continue
         before = text[max(start, g_start - 30):g_start]
+        if _NOT_ROOT_BEFORE.search(before):  # 'between vertebrae C7 and C6'
+            continue
         root_cue = bool(_ROOT_CUE.match(after))
         level_cue = bool(_LEVEL_CUE.match(after)) or bool(_LEVEL_BEFORE.search(before))
         marked = []
