@@ -113,8 +113,8 @@ def load_rules(path: str | None = None) -> Rules:
 
 _WORDS = re.compile(r"\S+")
 # what follows 'if' in a hypothesis about which root or answer it is
-_HYPOTHESIS = re.compile(r"\s+(?:it|this|that|we|one|the\s+(?:answer|question|lesion|root|option|patient|problem|injury)"
-                         r"|[CTLS]\d)\b(?:\s+\w+){0,2}?\s*(?:is|were|was|are|['’]s|be|had|has|affected|involved)\b",
+_HYPOTHESIS = re.compile(r"\s+(?:it|this|that|we|one|the\s+(?:answer|question|lesion|root|option|patient|problem"
+                         r"|injury)|[CTLS]\d)\b(?:\s+\w+){0,2}?\s*(?:is|were|was|are|['’]s|be|had|has|affected|involved)\b",
                          re.IGNORECASE)
 
 

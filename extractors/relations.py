@@ -76,6 +76,7 @@ _PRIMARY = re.compile(
 _STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:of the following )?except\b",
                    re.IGNORECASE)
 _TARGET_JOIN = re.compile(r"^[\s,;/()&+]*(?:and/or|and|or|plus)?[\s,()]*$", re.IGNORECASE)
+_AND_JOIN = re.compile(r"[\s()]*(?:and|or|&|/|,?\s*and)[\s()]*|\s*/\s*")
 _RELATION = {"movement": "controls", "reflex": "mediates"}
 # a root right after a target / nerve: 'plantar flexion (S1)', 'biceps C5/6', 'hip flexion (iliopsoas): L2, L3'
 _ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*)?$")
@@ -607,8 +608,8 @@ def _is_lead(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
 
 
 def _is_topic(text: str, line: _Line, sentence: str, whole_line: bool) -> bool:
-    return sentence.rstrip().endswith(":") or (whole_line and (line.kind == "heading" or sentence.rstrip().endswith(":") or (
-        line.kind == "bullet" and line.words <= 5) or line.words <= 4))
+    return sentence.rstrip().endswith(":") or (whole_line and (
+        line.kind == "heading" or (line.kind == "bullet" and line.words <= 5) or line.words <= 4))
 
 
 def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Target], whole_line: bool,
@@ -634,7 +635,7 @@ def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Ta
         return carry(st.last_groups)
     if _SUBJECTLESS.match(sentence) and st.heading_groups:
         return carry(st.heading_groups)
-    if st.title_groups and not line.kind == "heading":
+    if st.title_groups and line.kind != "heading":
         return carry(st.title_groups)
     return []
 
@@ -724,8 +725,8 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
             # 'plantar flexion (S1)', 'hip flexion (iliopsoas): L2, L3', 'biceps C5/6'; coordinated targets
             # before it share the root unless only a comma joins them ('triceps, biceps (C5/6)')
             ks = [before[-1]]
-            while ks[0] > 0 and ks[0] - 1 not in bound_t and re.fullmatch(
-                    r"[\s()]*(?:and|or|&|/|,?\s*and)[\s()]*|\s*/\s*", text[targets[ks[0] - 1].end:targets[ks[0]].start]):
+            while ks[0] > 0 and ks[0] - 1 not in bound_t and _AND_JOIN.fullmatch(
+                    text[targets[ks[0] - 1].end:targets[ks[0]].start]):
                 ks.insert(0, ks[0] - 1)
             for k in ks:
                 pairs.append((g, targets[k]))
