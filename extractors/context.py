@@ -113,9 +113,8 @@ def load_rules(path: str | None = None) -> Rules:
 
 _WORDS = re.compile(r"\S+")
 # what follows 'if' in a hypothesis about which root or answer it is
-_HYPOTHESIS = re.compile(r"\s+(?:it|this|that|we|one|the\s+(?:answer|question|lesion|root|option|patient|problem"
-                         r"|injury)|[CTLS]\d)\b(?:\s+\w+){0,2}?\s*(?:is|were|was|are|['’]s|be|had|has|affected|involved)\b",
-                         re.IGNORECASE)
+_HYPOTHESIS = re.compile(r"\s+(?!there\b)(?:\w+\s+){0,3}?\w+(?:\s+(?:is|were|was|are|be)|['’]s)\s+(?:about\s+|at\s+|in\s+|"
+                         r"from\s+|the\s+)?(?:the\s+)?[CTLS]\s?\d", re.IGNORECASE)
 
 
 def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[int, int]] = ()) -> list[Trigger]:

@@ -105,6 +105,7 @@ class Trie:
 
     def __init__(self) -> None:
         self.root: dict = {}
+        self.known: frozenset[str] = frozenset()  # words never taken for a misspelling of another
 
     def add(self, words: tuple[str, ...], value: object) -> None:
         node = self.root
@@ -126,7 +127,7 @@ class Trie:
             w = ws.lower[j]
             if w in node:
                 stack.append((node[w], j + 1, fuzzy))
-            if not fuzzy and w not in node:
+            if not fuzzy and w not in node and w not in self.known:
                 for cand, child in node.items():
                     if cand is None or cand[0] != w[0]:
                         continue
@@ -180,6 +181,11 @@ class TargetMatcher:
         self.muscle_reflexes = {mid: spec["reflex"] for mid, spec in (data.get("muscles") or {}).items()
                                 if spec.get("reflex")}
         self.grammar = grammar_from(data["grammar"])
+        known = {w for key in (*self.trie.root, ) if key for w in (key,)}
+        known |= {w for p in lexicon.phrases for w in _key(p)}
+        known |= set(self.grammar.actions) | {w for b in self.grammar.bodies for w in b}
+        known |= {w for p in data.get("blocking", {}).get("phrases", []) for w in _key(p)}
+        self.trie.known = frozenset(known)
         self.phrase_words: dict[tuple[str, ...], object] = {_key(p): e for p, e in lexicon.phrases.items()}
         self.heads: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         for words in self.phrase_words:
@@ -452,6 +458,16 @@ class TargetMatcher:
 
     def find(self, text: str, ws: Words | None = None) -> tuple[list[Target], list[Target], list[Target]]:
         """(targets, reflex-name candidates, nerves) of ``text``, each sorted by position."""
+        found = self.find_all(text, ws)
+        return found.targets, found.candidates, found.nerves
+
+    def find_all(self, text: str, ws: Words | None = None) -> Found:
+        """Every kind of mention of ``text``: targets, reflex-name candidates, nerves and anchors.
+
+        Anchors are movements and muscles outside the vocabulary ('toe flexion', 'shoulder
+        adduction'): they state no claim but hold their place in a list ("extension is L5,
+        S1 and flexion is S2, S3").
+        """
         ws = ws or words_of(text)
         found = _resolve(self._lexicon(ws, text) + self._grammar(ws, text))
         found = _resolve(found + self._ellipsis(ws, text, found))
@@ -466,7 +482,16 @@ class TargetMatcher:
         targets = _resolve(kept + reflexes)
         taken = [(t.start, t.end) for t in targets] + [(t.start, t.end) for t in found if t.target is None]
         candidates = [c for c in candidates if not any(s < c.end and c.start < e for s, e in taken)]
-        return ([t for t in targets if t.target], candidates, self.nerves_in(ws, text))
+        return Found([t for t in targets if t.target], candidates, self.nerves_in(ws, text),
+                     [t for t in found if t.target is None])
+
+
+@dataclass(frozen=True)
+class Found:
+    targets: list[Target]
+    candidates: list[Target]
+    nerves: list[Target]
+    anchors: list[Target]
 
 
 def _resolve(spans: list[Target]) -> list[Target]:

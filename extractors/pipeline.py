@@ -16,6 +16,7 @@ packages and the data files beside this module, and starts in about the time
 """
 
 
+import re
 import warnings
 from functools import lru_cache
 
@@ -42,7 +43,7 @@ _SENTENCE_OPENERS = {"The", "These", "This", "In", "It", "A", "An", "Some", "How
 # scispaCy's internal Matchers legitimately hold no token patterns; spaCy warns about that on every doc.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
-for _name in ("root_groups", "targets", "reflex_names", "nerves", "words"):
+for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -74,8 +75,11 @@ def artgate_sentences(doc: Doc) -> Doc:
             before = prev2.lower_ if prev2 is not None else ""
             if not (prev.text == "." and (before in _NO_BREAK_AFTER or (before.isdigit() and tok.is_lower))):
                 starts[tok.i, 0] = 1
-        elif len(prev.text) == 2 and prev.text[0].isupper() and prev.text[1] == "." and tok.is_title:
+        elif len(prev.text) == 2 and prev.text[0].isupper() and prev.text[1] == "." and tok.is_title and (
+                prev2 is not None and prev2.lower_ in ("a", "an", "the")):
             starts[tok.i, 0] = 1  # 'an I and an E. That should remind you …'
+        elif prev.text == "]" and prev2 is not None and re.search(r"\.\[\d{1,3}$", prev2.text) and tok.is_title:
+            starts[tok.i, 0] = 1  # 'extensor muscles of your wrist.[1] It also …'
         if tok.text == "(":
             depth += 1
         elif tok.text == ")" and depth:
@@ -105,11 +109,11 @@ class MentionFinder:
         ws = words_of(text)
         doc._.words = ws
         doc._.root_groups = find_root_groups(text)
-        targets, candidates, nerves = self.matcher.find(text, ws)
-        targets = self._abbreviations(doc, text, targets)
-        doc._.targets = targets
-        doc._.reflex_names = candidates
-        doc._.nerves = nerves
+        found = self.matcher.find_all(text, ws)
+        doc._.targets = self._abbreviations(doc, text, found.targets)
+        doc._.reflex_names = found.candidates
+        doc._.nerves = found.nerves
+        doc._.anchors = found.anchors
         return doc
 
     def _abbreviations(self, doc: Doc, text: str, targets: list) -> list:

@@ -76,10 +76,12 @@ _PRIMARY = re.compile(
 _STEM = re.compile(r"\?\s*$|\bexcept\b\W*$|\bwhich of the following\b|\ball (?:of the following )?except\b",
                    re.IGNORECASE)
 _TARGET_JOIN = re.compile(r"^[\s,;/()&+]*(?:and/or|and|or|plus)?[\s,()]*$", re.IGNORECASE)
+_COMMA_JOIN = re.compile(r"[\s()]*(?:,|and|or|&|/|,?\s*and|,?\s*or)[\s()]*|\s*/\s*")
 _AND_JOIN = re.compile(r"[\s()]*(?:and|or|&|/|,?\s*and)[\s()]*|\s*/\s*")
 _RELATION = {"movement": "controls", "reflex": "mediates"}
 # a root right after a target / nerve: 'plantar flexion (S1)', 'biceps C5/6', 'hip flexion (iliopsoas): L2, L3'
-_ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*)?$")
+_ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*(?:which\s+(?:is|are)|i\.?e\.?|mainly|"
+                           r"mostly|primarily|usually)?\s*)?$", re.IGNORECASE)
 # a root label before its targets: 'C6-7: wrist flexion', 'L2: hip flexion', 'C5 deltoid', 'C5 – Feel alive – Shoulder'
 _LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
 _ROOT_ANAPHOR = re.compile(
@@ -234,6 +236,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     target_starts = [t.start for t in targets]
     candidates = doc._.reflex_names
     nerves = doc._.nerves
+    anchors = doc._.anchors or []
+    anchor_starts = [t.start for t in anchors]
     st = _State()
     out: list[Assertion] = []
     seen: set[tuple] = set()
@@ -271,6 +275,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             st.lead = None
         s_targets = [t for t in targets[bisect_left(target_starts, start):] if t.start < end]
         s_nerves = [n for n in nerves if start <= n.start < end]
+        s_anchors = [t for t in anchors[bisect_left(anchor_starts, start):] if t.start < end]
         if _STEM.search(sentence):
             st.lead, st.topic = None, None
             continue
@@ -309,9 +314,13 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
                 st.topic.used = True
                 continue
+            elif s_anchors:  # 'C7 shoulder adduction': a claim about a movement outside the vocabulary
+                st.last_groups, st.last_subject = groups, "root"
+                continue
             else:
                 in_title = article.title_span[0] <= start < article.title_span[1]
-                if in_title and not _SENSORY.search(sentence) and not _STEM.search(sentence):
+                if in_title and not _SENSORY.search(sentence) and not _STEM.search(sentence) and len(
+                        groups) == 1 and not s_nerves:
                     st.title_groups = groups
                 elif _is_lead(text, line, sentence, whole_line):
                     st.lead = _Lead(groups, line.indent, line.kind == "heading",
@@ -346,7 +355,10 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
         if _juxtaposed(text, line, start, end, groups, s_targets, s_nerves, article):
             continue
-        pairs = _link(text, start, end, groups, s_targets, s_nerves, line.kind == "table_row")
+        placed = sorted([*s_targets, *(a for a in s_anchors if not any(
+            t.start < a.end and a.start < t.end for t in s_targets))], key=lambda t: t.start)
+        pairs = [(g, t) for g, t in _link(text, start, end, groups, placed, s_nerves, line.kind == "table_row")
+                 if t.target is not None]
         if not pairs:
             continue
         cites = tuple(dict.fromkeys(n for m in find_markers(text, start, end) for n in m.numbers))
@@ -456,7 +468,8 @@ def _reflex_label_line(text: str, line: _Line) -> bool:
     """'DTR for C5-6', 'L4 DTR & Nerve | Patella', 'Deep tendon reflex: patellar' — a line about a reflex."""
     line_text = text[line.start:line.end]
     return bool(re.search(r"\bDTRs?\b", line_text) or re.match(
-        r"\W*(?:\w+\s+){0,2}(?:deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?)\s*(?:for\b|:|&|\()",
+        r"\W*(?:\w+\s+){0,2}(?:deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?|reflex\s+jerks|jerks)"
+        r"\s*(?:for\b|:|&|\()",
         line_text, re.IGNORECASE))
 
 
@@ -514,6 +527,11 @@ def _credited(text: str, targets: list[Target], start: int, end: int, table_like
             elif re.search(r"\b(?:bend|rotat|stabili[sz]|supinat|pronat|deviat|elevat|depress|oppos|tilt)",
                            tail[:stop - targets[j].end], re.IGNORECASE):
                 drop.update(range(k, j + 1))
+        # 'the gluteus maximus (hip flexor)': the page credits the muscle with the movement in parentheses
+        nxt = targets[j + 1] if j + 1 < len(targets) else None
+        if nxt is not None and nxt.kind in ("MOVEMENT", "TERM") and re.fullmatch(r"\s*\(\s*", text[
+                targets[j].end:nxt.start]) and text[nxt.end:nxt.end + 3].lstrip().startswith(")"):
+            drop.update(i for i in range(k, j + 1) if targets[i].target != nxt.target)
         # 'ankle inversion (tibialis anterior and posterior)', 'knee extension – quadriceps'
         if k > 0 and targets[k - 1].kind in ("MOVEMENT", "TERM") and re.fullmatch(
                 r"\s*[(–—-]\s*|\s*[(–—-]?\s*(?:\w+\s*){0,2}[,&]?\s*", text[targets[k - 1].end:t.start]):
@@ -590,7 +608,7 @@ def _set_mode(text: str, line: _Line, st: _State, whole_line: bool, sentence: st
         st.reflex_mode, st.sensory_mode = True, False
     elif _SENSORY.search(sentence):
         st.sensory_mode, st.reflex_mode = True, False
-    elif _MOTOR_LABEL.match(sentence) or line.kind == "heading":
+    elif _MOTOR_LABEL.match(sentence) or line.kind == "heading" or sentence.rstrip().endswith(":"):
         st.reflex_mode = st.sensory_mode = False
     if line.kind == "heading":
         st.topic = None
@@ -725,8 +743,14 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
             # 'plantar flexion (S1)', 'hip flexion (iliopsoas): L2, L3', 'biceps C5/6'; coordinated targets
             # before it share the root unless only a comma joins them ('triceps, biceps (C5/6)')
             ks = [before[-1]]
-            while ks[0] > 0 and ks[0] - 1 not in bound_t and _AND_JOIN.fullmatch(
-                    text[targets[ks[0] - 1].end:targets[ks[0]].start]):
+            # a bare root in parentheses closes a comma list ('gluteus maximus, peronei, extensors of toes
+            # (first sacral)'); '(which is C5/6)' is about the last item only
+            bare = not re.search(r"\(\s*(?:which|that|i\.?e\.?|mainly|mostly|primarily|usually)\b",
+                                 text[targets[before[-1]].end:g.start], re.IGNORECASE)
+            join = _COMMA_JOIN if bare else _AND_JOIN
+            while ks[0] > 0 and ks[0] - 1 not in bound_t and join.fullmatch(
+                    text[targets[ks[0] - 1].end:targets[ks[0]].start]) and not any(
+                    targets[ks[0] - 1].end <= o.start < targets[ks[0]].start for o in groups):
                 ks.insert(0, ks[0] - 1)
             for k in ks:
                 pairs.append((g, targets[k]))
@@ -792,14 +816,16 @@ def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: lis
     for i, c in enumerate(clauses):
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
         if c.groups and not c.targets and nxt is not None and nxt.groups and (
-                text.startswith(":", c.end) or _CONTRAST.match(text, c.end)):
+                text.startswith(":", c.end) or _CONTRAST.match(text, c.end)) and (
+                not nxt.targets or min(g.start for g in nxt.groups) < min(t.start for t in nxt.targets)):
             continue  # "L5 versus S1 radiculopathy: L5 weakens …": a roots-only clause introducing others
         if c.groups and not c.targets and _SENSORY.search(text, c.start, c.end) and not all(
                 g.carried for g in c.groups):
             continue  # "numbness over the big toe in L5 radiculopathy" is no motor claim
         if c.groups or c.targets:
             kept.append(c)
-    kept = [c for c in kept if c.groups or _elliptical(text, c)]
+    kept = [c for c in kept if c.groups or _elliptical(text, c) or text[max(start, c.start - 2):c.start + 1].strip(
+        ) .startswith(":") or text[c.start:c.start + 1] == ":"]
     while len(kept) > 1:
         i = next((k for k, c in enumerate(kept) if not (c.groups and c.targets)), None)
         if i is None:
