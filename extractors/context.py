@@ -113,8 +113,8 @@ def load_rules(path: str | None = None) -> Rules:
 
 _WORDS = re.compile(r"\S+")
 # what follows 'if' in a hypothesis about which root or answer it is
-_HYPOTHESIS = re.compile(r"\s+(?!there\b)(?:\w+\s+){0,3}?\w+(?:\s+(?:is|were|was|are|be)|['’]s)\s+(?:about\s+|at\s+|in\s+|"
-                         r"from\s+|the\s+)?(?:the\s+)?[CTLS]\s?\d", re.IGNORECASE)
+_HYPOTHESIS = re.compile(r"\s+(?!there\b)(?:\w+\s+){0,3}?\w+(?:\s+(?:is|were|was|are|be)|['’]s)\s+"
+                         r"(?:about\s+|at\s+|in\s+|from\s+|the\s+)?(?:the\s+)?[CTLS]\s?\d", re.IGNORECASE)
 
 
 def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[int, int]] = ()) -> list[Trigger]:
