@@ -32,6 +32,10 @@ _WORD = re.compile(r"[A-Za-z]+|\d+")
 # a muscle named as a place: 'the triceps area', 'numbness over the deltoid'
 _AREA_AFTER = re.compile(r"\s+(?:area|region)\b", re.IGNORECASE)
 _OVER_BEFORE = re.compile(r"\bover\s+(?:the\s+)?$", re.IGNORECASE)
+# a muscle as a landmark: 'the obturator nerve arises … in the psoas muscle', 'passes deep to the sartorius'
+_PLACE_BEFORE = re.compile(r"\b(?:arises?|emerges?|pass(?:es)?|runs?|travels?|lies|lying|pierces?|descends?|enters?|exits?|"
+                           r"courses?|located|situated)\b[^.;,]{0,40}\b(?:in|through|behind|between|beneath|under|within|"
+                           r"deep\s+to|along|from)\s+(?:the\s+)?$", re.IGNORECASE)
 _JOIN = re.compile(r"^[ \t\u00a0]*-?[ \t\u00a0]*$")  # what may stand between two words of one phrase
 
 
@@ -478,7 +482,7 @@ class TargetMatcher:
         # a reflex written around its muscle replaces the muscle's own mention
         kept = [t for t in found if not any(b.start == t.start and b.end == t.end for b in blocks)
                 and not (t.kind == "MUSCLE" and (_AREA_AFTER.match(text, t.end) or _OVER_BEFORE.search(
-                    text, max(0, t.start - 20), t.start)))]
+                    text, max(0, t.start - 20), t.start) or _PLACE_BEFORE.search(text, max(0, t.start - 70), t.start)))]
         targets = _resolve(kept + reflexes)
         taken = [(t.start, t.end) for t in targets] + [(t.start, t.end) for t in found if t.target is None]
         candidates = [c for c in candidates if not any(s < c.end and c.start < e for s, e in taken)]

@@ -98,6 +98,10 @@ _PRONOUN_START = re.compile(r"^\W*(?:it|they|its|their)\b(?!['’]s\b|\s+(?:is|a
 _DEMONSTRATIVE = re.compile(r"^\W*(?:this|these|those)\s+(?!(?:is|are|was|were|allows?|means?|makes?|can|may|will|"
                             r"helps?|shows?|suggests?|indicates?|explains?|occurs?|happens?|leads?)\b)[a-z]+",
                             re.IGNORECASE)
+# a sentence about a target that announces its roots: 'Let's address the nerve roots involved in knee flexion.'
+_ANNOUNCE = re.compile(r"\b(?:nerve\s+roots?|roots?|nerves?|myotomes?|innervation)\b(?!\s+(?:is|are)\b)", re.IGNORECASE)
+_SUPPLY = re.compile(r"\b(?:innervat\w*|suppl(?:y|ies|ied)|controls?|serves?|responsible|provides?|gives?|"
+                     r"branch(?:es)?\s+to|via)\b", re.IGNORECASE)
 _ALSO = re.compile(r"^\W*(?:it|they|this\s+\w+)\s+also\b", re.IGNORECASE)
 _SUBJECTLESS = re.compile(r"^\W*(?:innervates?|supplies|supply|controls?|serves?|mediates?|provides?|gives?|"
                           r"also\s+(?:innervates?|supplies|controls?))\b", re.IGNORECASE)
@@ -188,6 +192,7 @@ class _State:
     last_targets: list[Target] = field(default_factory=list)
     last_subject: str = ""  # 'root' | 'target': the first mention of the last sentence with mentions
     nerve_roots: dict[str, list[_Group]] = field(default_factory=dict)
+    nerve_block: dict[str, int] = field(default_factory=dict)  # where the nerve's roots were given
     last_nerve: str = ""
     table_roles: list[str] | None = None
     title_groups: list[_Group] = field(default_factory=list)  # a title naming only roots: 'L5 damage'
@@ -195,6 +200,9 @@ class _State:
     row_groups: list[_Group] = field(default_factory=list)
     section: int = -1
     paragraph: int = -1
+    para_groups: list[_Group] = field(default_factory=list)  # the paragraph's subject root, while it is the only one
+    para_open: bool = True
+    announce: list[Target] = field(default_factory=list)  # 'the nerve roots involved in knee flexion' (just said)
 
 
 def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
@@ -256,12 +264,11 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         sec_index = article.sections.index(section) if section else -1
         bi = bisect_right(block_starts, start) - 1
         if sec_index != st.section:
-            st = _State(nerve_roots=st.nerve_roots, last_nerve=st.last_nerve, section=sec_index,
-                        title_groups=st.title_groups)
+            st = _State(nerve_roots=st.nerve_roots, nerve_block=st.nerve_block, last_nerve=st.last_nerve,
+                        section=sec_index, title_groups=st.title_groups)
         if bi != st.paragraph:
             st.paragraph = bi
-            if line.kind == "paragraph" and line.words > 12:
-                st.last_groups, st.last_targets, st.last_subject = [], [], ""
+            st.para_groups, st.para_open = [], True
         if line.kind != "table_row":
             st.table_roles = None
         elif st.table_roles is None and not _groups_in(all_groups, group_starts, start, end):
@@ -314,6 +321,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
                 st.topic.used = True
                 continue
+            elif st.announce and not sensory_line:
+                s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.announce]
             elif s_anchors:  # 'C7 shoulder adduction': a claim about a movement outside the vocabulary
                 st.last_groups, st.last_subject = groups, "root"
                 continue
@@ -335,12 +344,14 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         if not groups and s_targets:
             groups = _carried(text, sentence, line, st, s_targets, whole_line, start)
             if not groups:
-                if _is_topic(text, line, sentence, whole_line) and not _child_of(st.topic, line, text):
+                if _is_topic(text, line, sentence, whole_line) and (not _child_of(st.topic, line, text) or (
+                        line.kind == "bullet" and li + 1 < len(lines) and _next_indent(lines, li, text) > line.indent)):
                     st.topic = _Topic(s_targets, start, end, line.indent, line.kind == "heading" or
                                       sentence.rstrip().endswith(":"), colon=sentence.rstrip().endswith(":"))
                 listing = st.last_subject == "target" and line.kind in ("bullet", "table_row") and st.last_targets
                 st.last_targets = [*st.last_targets, *s_targets] if listing else s_targets
                 st.last_subject = "target"
+                st.announce = s_targets if _ANNOUNCE.search(sentence) else []
                 continue
         elif _ALSO.match(sentence) and st.last_groups and st.last_subject == "root":
             first = min(g.start for g in groups)
@@ -389,6 +400,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 out[k] = replace(out[k], polarity="negated")
         last_sentence = mine
         real = [g for g in groups if not g.carried]
+        _note_paragraph(st, real)
+        st.announce = []
         if real:
             st.last_groups = real
         st.last_targets = s_targets
@@ -591,8 +604,11 @@ def _nerves(text: str, st: _State, nerves: list[Target], groups: list[_Group], t
                                 r"\b[^.;]{0,60}$", text[n.end:g.start])]
         if attached:
             st.nerve_roots[n.source] = attached
+            st.nerve_block[n.source] = st.paragraph
             st.last_nerve = n.source
-        elif n.source in st.nerve_roots and not groups:
+        elif n.source in st.nerve_roots and st.nerve_block.get(n.source) == st.paragraph and not groups and \
+                targets and _SUPPLY.search(text, max(
+                0, min(n.start, targets[0].start) - 40), max(n.end, targets[-1].end)):
             carried += [_Group(g.atoms, n.start, n.end, True) for g in st.nerve_roots[n.source]]
     return groups, carried
 
@@ -677,6 +693,25 @@ def _juxtaposed(text: str, line: _Line, start: int, end: int, groups: list[_Grou
         return True
     lo, hi = sorted((first_t, first_g))
     return bool(re.search(r"\band\b|\s[-–—]\s", text[lo:hi]))
+
+
+def _next_indent(lines: list[_Line], li: int, text: str) -> int:
+    """Indent of the next non-blank line after line ``li``."""
+    for ln in lines[li + 1:]:
+        if text[ln.start:ln.end].strip():
+            return ln.indent
+    return -1
+
+
+def _note_paragraph(st: _State, groups: list[_Group]) -> None:
+    """The paragraph's subject root: its first root group, for as long as no other root is named."""
+    if not groups or not st.para_open:
+        return
+    roots = {r for g in groups for a in g.atoms for r in a.roots}
+    if not st.para_groups and len(groups) == 1:
+        st.para_groups = groups
+    elif st.para_groups and roots != {r for g in st.para_groups for a in g.atoms for r in a.roots}:
+        st.para_groups, st.para_open = [], False
 
 
 def _child_of(topic: _Topic | None, line: _Line, text: str) -> bool:
