@@ -33,8 +33,8 @@ _WORD = re.compile(r"[A-Za-z]+|\d+")
 _AREA_AFTER = re.compile(r"\s+(?:area|region)\b", re.IGNORECASE)
 _OVER_BEFORE = re.compile(r"\bover\s+(?:the\s+)?$", re.IGNORECASE)
 # a muscle as a landmark: 'the obturator nerve arises … in the psoas muscle', 'passes deep to the sartorius'
-_PLACE_BEFORE = re.compile(r"\b(?:arises?|emerges?|pass(?:es)?|runs?|travels?|lies|lying|pierces?|descends?|enters?|exits?|"
-                           r"courses?|located|situated)\b[^.;,]{0,40}\b(?:in|through|behind|between|beneath|under|within|"
+_PLACE_BEFORE = re.compile(r"\b(?:arises?|emerges?|pass(?:es)?|runs?|travels?|lies|lying|pierces?|descends?|enters?|"
+                           r"exits?|courses?|located|situated)\b[^.;,]{0,40}\b(?:in|through|behind|between|beneath|under|within|"
                            r"deep\s+to|along|from)\s+(?:the\s+)?$", re.IGNORECASE)
 _JOIN = re.compile(r"^[ \t\u00a0]*-?[ \t\u00a0]*$")  # what may stand between two words of one phrase
 
