@@ -59,6 +59,7 @@ class Rules:
     pattern: re.Pattern
     by_literal: dict[str, Rule]
     link_words: re.Pattern
+    by_first: dict[str, list[tuple[tuple[str, ...], Rule]]]  # first token -> (tokens, rule), longest first
 
 
 def rules_from_dict(data: object, path: str) -> Rules:
@@ -98,7 +99,14 @@ def rules_from_dict(data: object, path: str) -> Rules:
     words = data.get("link_words", [])
     link = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")", re.IGNORECASE) if words else \
         re.compile(r"(?!x)x")
-    return Rules(tuple(rules), pattern, by_literal, link)
+    by_first: dict[str, list[tuple[tuple[str, ...], Rule]]] = {}
+    for lit, rule in by_literal.items():
+        toks = tuple(_TOKEN.findall(lit.replace("’", "'")))
+        if toks:
+            by_first.setdefault(toks[0], []).append((toks, rule))
+    for entries in by_first.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return Rules(tuple(rules), pattern, by_literal, link, by_first)
 
 
 @lru_cache(maxsize=4)
@@ -112,6 +120,8 @@ def load_rules(path: str | None = None) -> Rules:
 
 
 _WORDS = re.compile(r"\S+")
+# tokens for matching triggers: words (with an inner apostrophe: "don't") and single punctuation marks
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|[^\sA-Za-z0-9]")
 # what follows 'if' in a hypothesis about which root or answer it is
 _HYPOTHESIS = re.compile(r"\s+(?!there\b)(?:\w+\s+){0,3}?\w+(?:\s+(?:is|were|was|are|be)|['’]s)\s+"
                          r"(?:about\s+|at\s+|in\s+|from\s+|the\s+)?(?:the\s+)?[CTLS]\s?\d", re.IGNORECASE)
@@ -123,10 +133,16 @@ def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[in
     ``roots`` (character spans) let a link-only trigger ('could be L5') fire before a root.
     """
     found = []
-    for m in rules.pattern.finditer(text, start, end):
-        rule = rules.by_literal.get(" ".join(m.group().lower().split()))
-        if rule is not None:
-            found.append((m.start(), m.end(), rule))
+    toks = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN.finditer(text, start, end)]
+    words = [t[2] for t in toks]
+    i = 0
+    while i < len(toks):
+        for lit, rule in rules.by_first.get(words[i], ()):
+            if tuple(words[i:i + len(lit)]) == lit:
+                found.append((toks[i][0], toks[i + len(lit) - 1][1], rule))
+                i += len(lit) - 1
+                break
+        i += 1
     pseudo = [(s, e) for s, e, r in found if r.category == "PSEUDO"]
     found = [(s, e, r) for s, e, r in found if r.category == "PSEUDO" or not any(
         ps <= s < pe or ps < e <= pe for ps, pe in pseudo)]

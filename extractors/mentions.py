@@ -23,6 +23,7 @@ under "Tendon Reflexes") come out as candidates; the discourse step decides.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,19 +58,25 @@ class Words:
     starts: list[int]
     ends: list[int]
     lower: list[str]
+    joins: list[bool]  # joins[i]: word i and word i + 1 may belong to one phrase
 
     def joined(self, i: int, text: str) -> bool:
         """True when word ``i`` and word ``i + 1`` may belong to one phrase."""
-        return bool(_JOIN.match(text[self.ends[i]:self.starts[i + 1]]))
+        return self.joins[i]
 
 
 def words_of(text: str) -> Words:
-    starts, ends, lower = [], [], []
-    for m in _WORD.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        lower.append(m.group().lower())
-    return Words(starts, ends, lower)
+    spans = [m.span() for m in _WORD.finditer(text)]
+    low = text.lower()
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    lower = [low[s:e] for s, e in spans]
+    joins = []
+    for k in range(len(spans) - 1):
+        gap = text[ends[k]:starts[k + 1]]
+        joins.append(gap == " " or bool(_JOIN.match(gap)))
+    joins.append(False)
+    return Words(starts, ends, lower, joins)
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -104,12 +111,55 @@ def _fuzzy_limit(word: str, multiword: bool) -> int:
     return 2 if len(word) >= 12 else 1 if len(word) >= 9 else 0
 
 
+def _deletions(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+class FuzzyIndex:
+    """Candidate corrections by shared deletions (the symmetric-delete idea), checked exactly after.
+
+    Looking a word up costs a few dictionary probes instead of a distance computation
+    against every word of the lexicon; results are cached per word.
+    """
+
+    def __init__(self, vocabulary: set[str]):
+        self.index: dict[str, set[str]] = {}
+        for w in vocabulary:
+            if len(w) >= 5 and w.isalpha():
+                for d in _deletions(w, 2 if len(w) >= 7 else 1):
+                    self.index.setdefault(d, set()).add(w)
+        self.cache: dict[tuple[str, bool], frozenset[str]] = {}
+
+    def candidates(self, word: str, multiword: bool) -> frozenset[str]:
+        key = (word, multiword)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        lim = _fuzzy_limit(word, multiword)
+        out: set[str] = set()
+        if lim:
+            for d in _deletions(word, lim):
+                for cand in self.index.get(d, ()):
+                    if cand != word and cand[0] == word[0] and damerau(word, cand, lim) <= lim:
+                        out.add(cand)
+        if len(self.cache) > 200_000:
+            self.cache.clear()
+        self.cache[key] = result = frozenset(out)
+        return result
+
+
 class Trie:
     """Phrases by word, for longest-match scanning with one misspelt word per phrase."""
 
     def __init__(self) -> None:
         self.root: dict = {}
         self.known: frozenset[str] = frozenset()  # words never taken for a misspelling of another
+        self.fuzzy: FuzzyIndex | None = None
 
     def add(self, words: tuple[str, ...], value: object) -> None:
         node = self.root
@@ -131,12 +181,10 @@ class Trie:
             w = ws.lower[j]
             if w in node:
                 stack.append((node[w], j + 1, fuzzy))
-            if not fuzzy and w not in node and w not in self.known:
-                for cand, child in node.items():
-                    if cand is None or cand[0] != w[0]:
-                        continue
-                    lim = _fuzzy_limit(w, True)
-                    if lim and damerau(w, cand, lim) <= lim:
+            if not fuzzy and w not in node and w not in self.known and self.fuzzy is not None:
+                for cand in self.fuzzy.candidates(w, True):
+                    child = node.get(cand)
+                    if child is not None:
                         stack.append((child, j + 1, True))
         if best is not None and best[2] and best[0] - i == 1:
             w = ws.lower[i]
@@ -190,6 +238,9 @@ class TargetMatcher:
         known |= set(self.grammar.actions) | {w for b in self.grammar.bodies for w in b}
         known |= {w for p in data.get("blocking", {}).get("phrases", []) for w in _key(p)}
         self.trie.known = frozenset(known)
+        self.grammar_starters = frozenset(self.grammar.actions) | {b[0] for b in self.grammar.bodies} | {
+            k[0] for k in self.grammar.two_word}
+        self.trie.fuzzy = FuzzyIndex({w for p in lexicon.phrases for w in _key(p)})
         self.phrase_words: dict[tuple[str, ...], object] = {_key(p): e for p, e in lexicon.phrases.items()}
         self.heads: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         for words in self.phrase_words:
@@ -203,7 +254,10 @@ class TargetMatcher:
         n = len(ws.lower)
         i = 0
         while i < n:
-            hit = self.trie.longest(ws, text, i) if (ws.lower[i] in self.trie.root or len(ws.lower[i]) >= 5) else None
+            w = ws.lower[i]
+            maybe = w in self.trie.root or (len(w) >= 5 and w not in self.trie.known and any(
+                c in self.trie.root for c in self.trie.fuzzy.candidates(w, True)))
+            hit = self.trie.longest(ws, text, i) if maybe else None
             if hit is None:
                 i += 1
                 continue
@@ -304,7 +358,10 @@ class TargetMatcher:
         g = self.grammar
         out: list[Target] = []
         n = len(ws.lower)
-        i = 0
+        starters = self.grammar_starters
+        positions = [k for k, w in enumerate(ws.lower) if w in starters]
+        p = 0
+        i = positions[0] if positions else n
         while i < n:
             body = self._body_at(ws, text, i)
             if body is not None:
@@ -322,6 +379,7 @@ class TargetMatcher:
                     end_w, a = act
                     out.extend(self._combos(ws.starts[i], ws.ends[end_w - 1], bodies, a, body_spans))
                     i = self._more_actions(ws, text, end_w, bodies, out)
+                    p, i = _next_position(positions, p, i, n)
                     continue
             act = self._action_at(ws, text, i)
             if act is not None:
@@ -370,8 +428,9 @@ class TargetMatcher:
                                                 bodies, a2, body_spans) if last else
                                    [self._combo(s2, act_spans[n_act][1], bodies, a2)])
                     i = e
+                    p, i = _next_position(positions, p, i, n)
                     continue
-            i += 1
+            p, i = _next_position(positions, p, i + 1, n)
         return out
 
     def _more_actions(self, ws: Words, text: str, k: int, bodies: list[str], out: list[Target]) -> int:
@@ -405,9 +464,9 @@ class TargetMatcher:
     def bare_actions(self, ws: Words, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """Action nouns with no body in ``text[start:end]``: (start, end, action)."""
         out = []
-        for i in range(len(ws.lower)):
-            if ws.starts[i] < start or ws.ends[i] > end:
-                continue
+        for i in range(bisect_left(ws.starts, start), len(ws.lower)):
+            if ws.ends[i] > end:
+                break
             act = self._action_at(ws, text, i)
             if act and ws.lower[i] in self.grammar.noun_actions | {"plantar", "dorsi"}:
                 out.append((ws.starts[i], ws.ends[act[0] - 1], act[1]))
@@ -496,6 +555,13 @@ class Found:
     candidates: list[Target]
     nerves: list[Target]
     anchors: list[Target]
+
+
+def _next_position(positions: list[int], p: int, at_least: int, n: int) -> tuple[int, int]:
+    """The next candidate word index at or after ``at_least`` (``n`` when none is left)."""
+    while p < len(positions) and positions[p] < at_least:
+        p += 1
+    return p, positions[p] if p < len(positions) else n
 
 
 def _resolve(spans: list[Target]) -> list[Target]:

@@ -18,75 +18,104 @@ packages and the data files beside this module, and starts in about the time
 
 import re
 import warnings
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import pairwise
 
-import numpy
 import scispacy.abbreviation  # noqa: F401  (registers 'abbreviation_detector')
 import spacy
 from scispacy.custom_tokenizer import combined_rule_tokenizer
-from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .mentions import TargetMatcher, get_matcher, words_of
 from .roots import find_root_groups
 
-_SENT_END = {".", "!", "?"}
 # Abbreviations after which a full stop does not end a sentence ('Fig. 8-38', 'femoral n.', 'e.g.')
 _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", "mm", "no", "dr", "st", "cf", "al",
                    "etc", "ca", "resp", "ref", "p", "pp", "vol", "ed"}
 
-# Words that open a sentence after a bare citation number whose full stop was lost
-_SENTENCE_OPENERS = {"The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both",
-                     "Each", "Understanding", "Clinical", "Evaluation", "Patients", "Studies", "Research", "There"}
-
 # scispaCy's internal Matchers legitimately hold no token patterns; spaCy warns about that on every doc.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
-for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors"):
+for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors", "sentences", "text"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
 
 @Language.component("artgate_sentences")
 def artgate_sentences(doc: Doc) -> Doc:
-    """Sentence starts at line breaks (blocks never share a sentence) and after . ! ?.
+    """Sentence spans (``doc._.sentences``, character offsets): a line break always ends one
+    (blocks never share a sentence), and so does . ! ? followed by a space.
 
-    Set in one ``from_array`` call: assigning ``Token.is_sent_start`` one token at a
-    time makes spaCy rescan the doc on each assignment (quadratic on long articles).
+    Boundaries are found in the text with regular expressions; setting spaCy's own
+    sentence starts (``from_array``) cost more than the whole search, and nothing
+    downstream reads them. A full stop does not end a sentence inside
+    parentheses ('(C6/7?), D.'), after an abbreviation ('Fig. 8-38', 'femoral n.') or
+    between a number and a lower-case word ('3. extension'); a bare citation number
+    does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one ('wrist.[1] It').
     """
-    if not len(doc):
+    text = doc._.text = doc.text  # read once: Doc.text is rebuilt from the tokens on every access
+    if not text:
+        doc._.sentences = []
         return doc
-    # spaCy stores attributes as uint64: -1 ('not a start') is its two's complement
-    starts = numpy.full((len(doc), 1), numpy.iinfo(numpy.uint64).max, dtype=numpy.uint64)
-    starts[0, 0] = 1
-    prev2, prev = None, doc[0]
-    depth = 1 if doc[0].text == "(" else 0
-    for tok in doc[1:]:
-        if "\n" in prev.text:
-            starts[tok.i, 0] = 1
-            depth = 0
-        elif depth > 0:
-            pass  # '(C6/7?), D. Flexor …': no sentence ends inside parentheses
-        elif (prev.like_num and len(prev.text) <= 2 and prev2 is not None and prev2.is_alpha and prev2.is_lower
-              and tok.is_title and tok.text in _SENTENCE_OPENERS):
-            starts[tok.i, 0] = 1  # 'patellar reflex 1 The L5 nerve root …': a citation number ends a sentence
-        elif prev.text in _SENT_END and not tok.is_space:
-            before = prev2.lower_ if prev2 is not None else ""
-            if not (prev.text == "." and (before in _NO_BREAK_AFTER or (before.isdigit() and tok.is_lower))):
-                starts[tok.i, 0] = 1
-        elif len(prev.text) == 2 and prev.text[0].isupper() and prev.text[1] == "." and tok.is_title and (
-                prev2 is not None and prev2.lower_ in ("a", "an", "the")):
-            starts[tok.i, 0] = 1  # 'an I and an E. That should remind you …'
-        elif prev.text == "]" and prev2 is not None and re.search(r"\.\[\d{1,3}$", prev2.text) and tok.is_title:
-            starts[tok.i, 0] = 1  # 'extensor muscles of your wrist.[1] It also …'
-        if tok.text == "(":
-            depth += 1
-        elif tok.text == ")" and depth:
-            depth -= 1
-        prev2, prev = prev, tok
-    doc.from_array([SENT_START], starts)
+    cuts = [m.end() for m in _LINE_START.finditer(text)]
+    parens = _paren_spans(text)
+    for m in _FULL_STOP.finditer(text):
+        stop, nxt = m.start(), m.end()
+        if parens and _inside(parens, stop):
+            continue
+        if text[stop] == ".":
+            word = _WORD_BEFORE.search(text, max(0, stop - 12), stop)
+            before = word.group().lower() if word else ""
+            if before in _NO_BREAK_AFTER or (before.isdigit() and text[nxt].islower()):
+                continue
+            if len(before) == 1 and before.isalpha() and not _ARTICLE_BEFORE.search(text, max(0, stop - 6), stop - 1):
+                continue  # 'A. Biceps brachii, B. Triceps …': option letters and initials
+        cuts.append(nxt)
+    cuts += [m.start(1) if m.group(1) else m.end() for m in _CITATION_END.finditer(text)]
+    bounds = sorted({0, *cuts, len(text)})
+    doc._.sentences = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
     return doc
+
+
+_LINE_START = re.compile(r"\n\s*(?=\S)")
+_FULL_STOP = re.compile(r"[.!?][\"”’')\]]*+\s++(?=\S)")  # possessive: blanked markup leaves long runs of spaces
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z])*$")
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s*$", re.IGNORECASE)
+_CITATION_END = re.compile(r"(?<=[a-z])\s\d{1,2}\s+(" + "|".join(
+    ["The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both", "Each",
+     "Understanding", "Clinical", "Evaluation", "Patients", "Studies", "Research", "There"]) + r")\b"
+                            r"|\.\[\d{1,3}\]\s*()(?=[A-Z][a-z])")
+
+
+def _paren_spans(text: str) -> list[tuple[int, int]]:
+    """Spans inside parentheses, never across a line break."""
+    out: list[tuple[int, int]] = []
+    depth, opened = 0, 0
+    for m in re.finditer(r"[()\n]", text):
+        ch = m.group()
+        if ch == "(":
+            if depth == 0:
+                opened = m.start()
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((opened, m.start()))
+        elif ch == "\n":
+            if depth:
+                out.append((opened, m.start()))
+            depth = 0
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, len_max)) - 1
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
+
+
+len_max = 1 << 62
 
 
 @Language.factory("artgate_mentions", default_config={"lexicon_path": None})
@@ -105,7 +134,7 @@ class MentionFinder:
         self.matcher = matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # one read: Doc.text is rebuilt from the tokens on every access
+        text = doc._.text if doc._.text is not None else doc.text  # Doc.text is rebuilt on every access
         ws = words_of(text)
         doc._.words = ws
         doc._.root_groups = find_root_groups(text)

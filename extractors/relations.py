@@ -211,21 +211,22 @@ def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
 
 
 def _lines(article: Article, text: str) -> tuple[list[_Line], list[int]]:
-    kinds = {}
-    for b in article.blocks:
-        kinds[b.start] = b.kind
+    """Every line of the text with its indent, kind (from the article's blocks) and word count."""
     out, starts = [], []
     pos = 0
-    block_starts = [b.start for b in article.blocks]
+    blocks = article.blocks
+    block_starts = [b.start for b in blocks]
     for raw in text.split("\n"):
         s, e = pos, pos + len(raw)
         stripped = raw.lstrip(" \t•●▪◦‣∙·*+-–—")
         indent = len(raw) - len(raw.lstrip(" \t"))
         i = bisect_right(block_starts, s) - 1
-        kind = article.blocks[i].kind if i >= 0 and s < article.blocks[i].end else "paragraph"
-        if article.text[s:e].lstrip().startswith(("•", "●", "▪", "◦", "- ", "* ", "+ ")) or re.match(
-                r"\s*\d{1,3}[.)]\s", article.text[s:e]):
-            kind = "bullet" if kind == "paragraph" else kind
+        kind = blocks[i].kind if i >= 0 and s < blocks[i].end else "paragraph"
+        if kind == "paragraph":
+            shown = article.text[s:e].lstrip()
+            if shown.startswith(("•", "●", "▪", "◦", "- ", "* ", "+ ")) or (shown[:1].isdigit() and _NUMBERED.match(
+                    shown)):
+                kind = "bullet"
         out.append(_Line(s, e, indent, kind, len(stripped.split())))
         starts.append(s)
         pos = e + 1
@@ -238,7 +239,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     rules = load_rules()
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
     lines, line_starts = _lines(article, text)
-    all_groups = [g for g in doc._.root_groups if g.roots]
+    all_groups = [g for g in doc._.root_groups if any(not a.is_level for a in g.atoms)]
     group_starts = [g.start for g in all_groups]
     targets = doc._.targets
     target_starts = [t.start for t in targets]
@@ -251,17 +252,19 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     seen: set[tuple] = set()
     last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
     block_starts = [b.start for b in article.blocks]
+    locate = _section_locator(article)
+    nerve_starts = [n.start for n in nerves]
+    cand_starts = [c.start for c in candidates]
 
-    for sent in doc.sents:
-        start, end = _trim(text, sent.start_char, sent.end_char)
+    for s_start, s_end in doc._.sentences:
+        start, end = _trim(text, s_start, s_end)
         if start >= end:
             continue
         li = bisect_right(line_starts, start) - 1
         line = lines[li]
         whole_line = not text[line.start:start].strip(" \t•●▪◦‣∙·*+-–—0123456789.)") and not text[end:line.end].strip()
         sentence = text[start:end]
-        section = article.section_at(start)
-        sec_index = article.sections.index(section) if section else -1
+        sec_index = locate(start)
         bi = bisect_right(block_starts, start) - 1
         if sec_index != st.section:
             st = _State(nerve_roots=st.nerve_roots, nerve_block=st.nerve_block, last_nerve=st.last_nerve,
@@ -281,8 +284,14 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                     _REFLEX_LABEL.search(sentence) and not _groups_in(targets, target_starts, start, end))):
             st.lead = None
         s_targets = [t for t in targets[bisect_left(target_starts, start):] if t.start < end]
-        s_nerves = [n for n in nerves if start <= n.start < end]
+        s_nerves = [n for n in nerves[bisect_left(nerve_starts, start):] if n.start < end]
         s_anchors = [t for t in anchors[bisect_left(anchor_starts, start):] if t.start < end]
+        if not groups and not s_targets and not s_anchors and not _groups_in(candidates, cand_starts, start, end):
+            if not _STEM.search(sentence):
+                _set_mode(text, line, st, whole_line, sentence)
+            else:
+                st.lead, st.topic = None, None
+            continue
         if _STEM.search(sentence):
             st.lead, st.topic = None, None
             continue
@@ -363,7 +372,6 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         if not groups or not s_targets:
             continue
 
-        trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
         if _juxtaposed(text, line, start, end, groups, s_targets, s_nerves, article):
             continue
         placed = sorted([*s_targets, *(a for a in s_anchors if not any(
@@ -372,8 +380,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                  if t.target is not None]
         if not pairs:
             continue
+        trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
         cites = tuple(dict.fromkeys(n for m in find_markers(text, start, end) for n in m.numbers))
-        sec = article.section_at(start)
+        sec = article.sections[sec_index] if sec_index >= 0 else None
         top = sec.top if sec else ""
         sub = sec.heading if sec and sec.level > 1 else ""
         mine: list[int] = []
@@ -412,6 +421,29 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Mentions of one sentence
+
+
+def _section_locator(article: Article):
+    """offset -> index of the innermost section containing it (Article.section_at, in O(log n))."""
+    secs = article.sections
+    order = sorted(range(len(secs)), key=lambda i: secs[i].start)
+    starts = [secs[i].start for i in order]
+
+    def locate(offset: int) -> int:
+        k = bisect_right(starts, offset) - 1
+        best = -1
+        while k >= 0:
+            s = secs[order[k]]
+            if s.start <= offset < s.end and (best < 0 or s.level >= secs[best].level):
+                best = order[k]
+                if s.level >= 2:
+                    break
+            if s.level == 1 and s.start <= offset < s.end:
+                break
+            k -= 1
+        return best
+
+    return locate
 
 
 def _groups_in(groups, starts, start: int, end: int) -> bool:
@@ -562,24 +594,28 @@ def _credited(text: str, targets: list[Target], start: int, end: int, table_like
     return [t for k, t in enumerate(targets) if k not in drop]
 
 
+_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
+_BODY_LABEL = re.compile(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:")
+_HAND = re.compile(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", re.IGNORECASE)
+_PLUS_BEFORE = re.compile(r"\(\s*\+\s*$")
+
+
 def _bare_actions(matcher, doc: Doc, text: str, line: _Line, start: int, end: int,
                   targets: list[Target]) -> list[Target]:
     """'Hip: flexion is L2, L3 and extension is L4, L5'; '(+adduction …)' after 'hip flexion'; '(… of the hand)'."""
-    label = re.match(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:", text[line.start:line.end])
-    body = None
-    if label:
-        b = matcher.grammar.bodies.get(tuple(label.group(1).lower().split()))
-        body = b
-    hand = re.search(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", text[start:end],
-                     re.IGNORECASE)
+    label = _BODY_LABEL.match(text, line.start, line.end)
+    body = matcher.grammar.bodies.get(tuple(label.group(1).lower().split())) if label else None
+    hand = _HAND.search(text, start, end)
+    plus = "+" in text[start:end]
+    if body is None and hand is None and not plus:
+        return []  # no body for a bare 'flexion' to take
     out = []
     for s, e, action in matcher.bare_actions(doc._.words, text, start, end):
         if any(t.start <= s < t.end for t in targets):
             continue
         b = body
         before = [t for t in targets if t.end <= s and t.body]
-        if b is None and before and re.search(r"\(\s*\+\s*$|[,&/]\s*$|\band\s*$", text[before[-1].end:s]) is None \
-                and re.search(r"\(\s*\+\s*$", text[max(start, s - 4):s]):
+        if b is None and before and plus and _PLUS_BEFORE.search(text, max(start, s - 4), s):
             b = before[-1].body
         if b is None and hand:
             b = "finger"
@@ -975,8 +1011,13 @@ def _is_primary(text: str, sent_start: int, group: _Group, target: Target) -> bo
     """
     first_start = min(group.start, target.start)
     last_start = max(group.start, target.start)
-    words = list(re.finditer(r"\S+", text[sent_start:first_start]))
-    lo = sent_start + words[-4].start() if len(words) >= 4 else sent_start
+    lo = first_start
+    for _ in range(4):  # back over four words
+        k = text.rfind(" ", sent_start, max(sent_start, lo - 1))
+        if k < 0:
+            lo = sent_start
+            break
+        lo = k
     return bool(_PRIMARY.search(text, lo, last_start))
 
 
@@ -1086,13 +1127,12 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
     roots = [a for g in groups for a in g.atoms if not a.is_level]
     if not levels:
         return out
-    for sent in doc.sents:
-        s_levels = [lv for lv in levels if sent.start_char <= lv.start < sent.end_char]
+    for s_start, s_end in doc._.sentences:
+        s_levels = [lv for lv in levels if s_start <= lv.start < s_end]
         if not s_levels:
             continue
-        cuts = [sent.start_char, *(m.start() for m in _CLAUSE_BREAK.finditer(text, sent.start_char, sent.end_char)),
-                sent.end_char]
-        start, end = _trim(text, sent.start_char, sent.end_char)
+        cuts = [s_start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, s_start, s_end)), s_end]
+        start, end = _trim(text, s_start, s_end)
         far = bool(_FAR_LATERAL.search(text, start, end))
         for a, b in pairwise(cuts):
             for lv in (lv for lv in s_levels if a <= lv.start < b):

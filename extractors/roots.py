@@ -47,6 +47,9 @@ _ATOM = re.compile(
     rf"|(?<![A-Za-z0-9_])([CTLS])([1-8])([CTLS])([1-5])(?![0-9A-Za-z])"  # fused across regions: L5S1, C8T1
     rf"|(?i:\b({_REGION})\s+(?:spinal\s+)?(?:nerve\s+root|nerve|root)\s+([1-9]|1[0-2])\b)"  # 'cervical nerve 7'
 )
+# Where an atom can start: a segment letter before a digit, or an ordinal or region word. Trying
+# _ATOM only there is several times faster than letting its alternation scan every position.
+_STARTS = re.compile(rf"(?<![A-Za-z0-9_])[CTLS](?=\s?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
 # ', 6', ' and 7', '/8' after a root: the next segment of the same region ("C5,6", "C7, 8", "C6, 7, 8")
 _BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
                    r"(?![0-9A-Za-z%])"
@@ -170,7 +173,10 @@ def find_root_groups(text: str, start: int = 0, end: int | None = None) -> list[
     """Root groups in ``text[start:end]``, with disc levels marked (``is_level``)."""
     end = len(text) if end is None else end
     atoms: list[RootAtom] = []
-    for m in _ATOM.finditer(text, start, end):
+    for s in _STARTS.finditer(text, start, end):
+        m = _ATOM.match(text, s.start(), end)
+        if m is None:
+            continue
         a = _atom(m)
         if a is None or (atoms and a.start < atoms[-1].end):
             continue
