@@ -54,12 +54,21 @@ def _plural(phrase: str) -> str | None:
 _DETERMINERS = ("the", "your", "their", "his", "her", "a")
 
 
+_LAY_VERBS = {"lift", "pull", "push", "point", "bend", "raise", "straighten", "spread", "walk", "stand", "bring",
+              "cock", "rise", "press", "kick", "curl", "squeeze", "grip", "make", "stretch", "open", "abduct"}
+
+
 def _variants(phrase: str) -> list[str]:
-    """'lift the foot' also as 'lift your foot', 'lift their foot' … (patient pages say it so)."""
+    """'lift the foot' also as 'lift your foot', 'lifts the foot' … (patient pages say it so)."""
     words = phrase.split()
+    forms = [phrase]
+    if len(words) > 1 and words[0] in _LAY_VERBS:
+        verb = words[0]
+        third = verb + ("es" if verb.endswith(("sh", "ch", "ss", "x")) else "s")
+        forms.append(" ".join([third, *words[1:]]))
     if "the" not in words:
-        return [phrase]
-    return [" ".join(d if w == "the" else w for w in words) for d in _DETERMINERS]
+        return forms
+    return [" ".join(d if w == "the" else w for w in f.split()) for f in forms for d in _DETERMINERS]
 
 
 def lexicon_from_dict(data: dict, path: str = "<lexicon>") -> Lexicon:

@@ -31,6 +31,15 @@ from .lexicon import Lexicon
 
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 # a muscle named as a place: 'the triceps area', 'numbness over the deltoid'
+# a muscle or movement naming its reflex: 'biceps tendon', 'elbow extension reflex', 'brachioradialis (C5-C6) reflex'
+_REFLEX_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(tendon|reflex(?:es)?|jerks?)\b", re.IGNORECASE)
+# 'wrist extensors', 'hip flexor': the grammar names a muscle group, not a movement
+_AGENT = re.compile(r"(?:flexor|extensor|ductor|dorsiflexor|plantarflexor|invertor|evertor|inverter|everter)s?\b",
+                    re.IGNORECASE)
+# 'extend and laterally rotate the hip': verbs that may stand between an action and its body part
+_ADVERBS = frozenset({"laterally", "medially", "internally", "externally"})
+_SECOND_VERBS = frozenset({"close", "closes", "rotate", "rotates", "stabilize", "stabilizes", "stabilise",
+                           "stabilises", "tilt", "tilts"})
 _AREA_AFTER = re.compile(r"\s+(?:area|region)\b", re.IGNORECASE)
 _OVER_BEFORE = re.compile(r"\bover\s+(?:the\s+)?$", re.IGNORECASE)
 # a muscle as a landmark: 'the obturator nerve arises … in the psoas muscle', 'passes deep to the sartorius'
@@ -238,6 +247,7 @@ class TargetMatcher:
         known |= set(self.grammar.actions) | {w for b in self.grammar.bodies for w in b}
         known |= {w for p in data.get("blocking", {}).get("phrases", []) for w in _key(p)}
         self.trie.known = frozenset(known)
+        self._text_cache = ""
         self.grammar_starters = frozenset(self.grammar.actions) | {b[0] for b in self.grammar.bodies} | {
             k[0] for k in self.grammar.two_word}
         self.trie.fuzzy = FuzzyIndex({w for p in lexicon.phrases for w in _key(p)})
@@ -355,6 +365,7 @@ class TargetMatcher:
         return k if k < n else None
 
     def _grammar(self, ws: Words, text: str) -> list[Target]:
+        self._text_cache = text
         g = self.grammar
         out: list[Target] = []
         n = len(ws.lower)
@@ -392,9 +403,10 @@ class TargetMatcher:
                     k = na[0]
                 m = k
                 # 'extend and laterally rotate the hip': a second verb coordinated with the action
-                if m + 2 < n and ws.lower[m] == "and" and self._body_at(ws, text, m + 1) is None and \
-                        ws.lower[m + 1] not in g.fillers:
-                    m += 2 if ws.lower[m + 2] in g.fillers or self._body_at(ws, text, m + 2) else 3
+                if m + 2 < n and ws.lower[m] == "and":
+                    k2 = m + 1 + (ws.lower[m + 1] in _ADVERBS)
+                    if k2 < n and ws.lower[k2] in _SECOND_VERBS:
+                        m = k2 + 1
                 skipped = 0
                 while m < n and skipped <= 3 and (ws.lower[m] in g.fillers or ws.lower[m] in ("of", "at", "to")) \
                         and ws.joined(m - 1, text):
@@ -446,19 +458,21 @@ class TargetMatcher:
     def _combos(self, start: int, end: int, bodies: list[str], action: str,
                 body_spans: list[tuple[int, int]]) -> list[Target]:
         """One target per coordinated body: 'dorsiflexion of the foot and great toe' names two."""
+        agent = bool(_AGENT.search(self._text_cache[start:end])) if self._text_cache else False
         if len(bodies) == 1:
-            return [self._combo(start, end, bodies, action)]
+            return [self._combo(start, end, bodies, action, agent)]
         if body_spans[0][0] == start:  # 'great toe and foot dorsiflexion': the action ends the last item
             spans = [*body_spans[:-1], (body_spans[-1][0], end)]
         else:  # 'dorsiflexion of the foot and great toe': the action starts the first
             spans = [(start, body_spans[0][1]), *body_spans[1:]]
-        return [self._combo(s, e, [b], action) for b, (s, e) in zip(bodies, spans, strict=True)]
+        return [self._combo(s, e, [b], action, agent) for b, (s, e) in zip(bodies, spans, strict=True)]
 
-    def _combo(self, start: int, end: int, bodies: list[str], action: str) -> Target:
+    def _combo(self, start: int, end: int, bodies: list[str], action: str, agent: bool = False) -> Target:
         for b in bodies:
             t = self.grammar.combos.get((b, action))
             if t:
-                return Target(start, end, t, "MOVEMENT", f"{b}:{action}", self.movement_reflexes.get(t), b)
+                return Target(start, end, t, "MUSCLE" if agent else "MOVEMENT", f"{b}:{action}",
+                              self.movement_reflexes.get(t), b)
         return Target(start, end, None, "BLOCK", f"{bodies[0]}:{action}", None, bodies[0])
 
     def bare_actions(self, ws: Words, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -485,13 +499,12 @@ class TargetMatcher:
         for t in list(by_end.values()):
             if t.kind == "REFLEX":
                 continue
-            m = re.match(r"\s*(?:\([^()\n]{1,40}\)\s*)?(tendon|reflex(?:es)?|jerks?)\b", text[t.end:t.end + 50],
-                         re.IGNORECASE)
-            if not m or (m.group(1).lower() == "tendon" and re.match(r"\s+(?:reflex|jerk)", text[t.end + m.end():])):
+            m = _REFLEX_AFTER.match(text, t.end, t.end + 50)
+            if not m or (m.group(1).lower() == "tendon" and re.match(r"[ \t]+(?:reflex|jerk)", text[m.end():])):
                 continue
             if t.reflex:
-                out.append(Target(t.start, t.end + (m.end() if m.start(1) == m.start(0) + (
-                    len(m.group(0)) - len(m.group(0).lstrip())) else 0), t.reflex, "REFLEX", t.source))
+                adjacent = not text[t.end:m.start(1)].strip()  # 'biceps tendon' spans both; 'biceps (C5) reflex' not
+                out.append(Target(t.start, m.end() if adjacent else t.end, t.reflex, "REFLEX", t.source))
             out.append(Target(t.start, t.end, None, "BLOCK", t.source))
         for k, w in enumerate(ws.lower):
             r = self.reflex_names.get((w,))

@@ -195,6 +195,7 @@ class _State:
     nerve_block: dict[str, int] = field(default_factory=dict)  # where the nerve's roots were given
     last_nerve: str = ""
     table_roles: list[str] | None = None
+    reflex_cells: list[tuple[int, int]] = field(default_factory=list)
     title_groups: list[_Group] = field(default_factory=list)  # a title naming only roots: 'L5 damage'
     flat_roles: list[str] | None = None
     row_groups: list[_Group] = field(default_factory=list)
@@ -268,7 +269,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         bi = bisect_right(block_starts, start) - 1
         if sec_index != st.section:
             st = _State(nerve_roots=st.nerve_roots, nerve_block=st.nerve_block, last_nerve=st.last_nerve,
-                        section=sec_index, title_groups=st.title_groups)
+                        section=sec_index, title_groups=st.title_groups, flat_roles=st.flat_roles)
         if bi != st.paragraph:
             st.paragraph = bi
             st.para_groups, st.para_open = [], True
@@ -289,6 +290,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         if not groups and not s_targets and not s_anchors and not _groups_in(candidates, cand_starts, start, end):
             if not _STEM.search(sentence):
                 _set_mode(text, line, st, whole_line, sentence)
+                if whole_line and line.kind != "table_row":
+                    _flat_row(text, line, st, [], [])
             else:
                 st.lead, st.topic = None, None
             continue
@@ -489,7 +492,8 @@ def _table_cells(text: str, line: _Line, st: _State, targets: list[Target], grou
     """
     if line.kind != "table_row":
         st.row_groups = []
-        return targets, groups
+        st.reflex_cells = []
+        return _flat_row(text, line, st, targets, groups)
     cells = _cells(text, line.start, line.end)
     roles = st.table_roles or []
 
@@ -501,12 +505,39 @@ def _table_cells(text: str, line: _Line, st: _State, targets: list[Target], grou
 
     kept_t = [replace(t, kind="IN_REFLEX_COLUMN") if role(t.start) == "reflex" and t.kind != "REFLEX" else t
               for t in targets if role(t.start) not in ("sensory",)]
+    st.reflex_cells = [(s, e) for k, (s, e) in enumerate(cells) if k < len(roles) and roles[k] == "reflex"]
     kept_g = [g for g in groups if role(g.start) not in ("disc", "sensory")]
     if kept_g:
         st.row_groups = kept_g
     elif st.row_groups and cells and not any(g for g in groups) and len(cells) < max(len(roles), 2):
         kept_g = [_Group(g.atoms, line.start, line.start, True) for g in st.row_groups]
     return kept_t, kept_g
+
+
+_ROLE_WORD = re.compile(r"(?i)^(?:nerve\s+)?(?:roots?|discs?|disks?|levels?|sensory|sensation|dermatomes?|motor|"
+                        r"muscles?|movements?|actions?|reflex(?:es)?|nerves?|myotomes?|weakness|power|function)$")
+
+
+def _flat_row(text: str, line: _Line, st: _State, targets: list[Target], groups: list[_Group]):
+    """Tables flattened to spaced columns: 'Root Disc Motor Reflex' then 'C7 C6-7 Triceps, Finger extensors Triceps'.
+
+    With a header whose last column is the reflex, a row that names two or more targets
+    ends with the reflex (the muscle named again, or its short name).
+    """
+    words = text[line.start:line.end].split()
+    if 3 <= len(words) <= 8 and sum(1 for w in words if _ROLE_WORD.match(w)) >= 3 and not groups and all(
+            _ROLE_WORD.match(w) or w.lower() in ("and", "&", "/") for w in words):
+        st.flat_roles = [w.lower() for w in words if _ROLE_WORD.match(w)]
+        return targets, groups
+    if not st.flat_roles:
+        return targets, groups
+    if not groups or groups[0].start - line.start > 3:
+        st.flat_roles = None if not text[line.start:line.end].strip() else st.flat_roles
+        return targets, groups
+    if st.flat_roles[-1].startswith("reflex") and len(targets) >= 2 and targets[-1].reflex:
+        last = targets[-1]
+        return [*targets[:-1], replace(last, target=last.reflex, kind="REFLEX")], groups
+    return targets, groups
 
 
 def _reflex_label_line(text: str, line: _Line) -> bool:
@@ -522,8 +553,8 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
                     st: _State) -> list[Target]:
     """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes')."""
     sentence = text[start:end]
-    listing = (bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)) or (
-        _GENERIC_REFLEX.search(sentence) and not any(t.kind == "REFLEX" for t in targets))
+    listing = (bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)) or bool(
+        _GENERIC_REFLEX.search(sentence))
     out = []
     for t in targets:
         if t.kind == "IN_REFLEX_COLUMN":
@@ -537,10 +568,10 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
             continue  # 'DTR for C8' answered 'Distal finger flexors': a muscle with no reflex of the vocabulary
         else:
             out.append(t)
-    if ctx or listing:
-        for c in candidates:
-            if start <= c.start < end and not any(o.start < c.end and c.start < o.end for o in out):
-                out.append(replace(c, kind="REFLEX"))
+    for c in candidates:
+        if start <= c.start < end and (ctx or listing or any(s <= c.start < e for s, e in st.reflex_cells)) and not any(
+                o.start < c.end and c.start < o.end for o in out):
+            out.append(replace(c, kind="REFLEX"))
     out.sort(key=lambda t: t.start)
     return out
 
@@ -895,8 +926,9 @@ def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: lis
             continue  # "numbness over the big toe in L5 radiculopathy" is no motor claim
         if c.groups or c.targets:
             kept.append(c)
-    kept = [c for c in kept if c.groups or _elliptical(text, c) or text[max(start, c.start - 2):c.start + 1].strip(
-        ) .startswith(":") or text[c.start:c.start + 1] == ":"]
+    condition = bool(_CONDITION_START.match(text, start))  # 'When the S1 nerve is affected, A, and B': all follow
+    kept = [c for c in kept if c.groups or condition or _elliptical(text, c)
+            or text[max(start, c.start - 2):c.start + 1].strip().startswith(":") or text[c.start:c.start + 1] == ":"]
     while len(kept) > 1:
         i = next((k for k, c in enumerate(kept) if not (c.groups and c.targets)), None)
         if i is None:
@@ -913,9 +945,11 @@ def _elliptical(text: str, c: _Clause) -> bool:
     extension, which is …'), not one with a predicate of its own ('…, and foot drop without inversion weakness
     is more likely peroneal')."""
     head = re.split(r"\b(?:which|that|who)\b", text[c.start:c.end], maxsplit=1)[0]
-    return not _FINITE.search(head)
+    return not _FINITE.search(head) or bool(_PRONOUN_CLAUSE.match(text, c.start))
 
 
+_CONDITION_START = re.compile(r"\W*(?:if|when|whenever|with|in)\b[^,]{0,60}\b[CTLS]\s?\d", re.IGNORECASE)
+_PRONOUN_CLAUSE = re.compile(r"\W*(?:and|but|while|yet)?\s*(?:it|they|this\s+root|these\s+roots)\b", re.IGNORECASE)
 _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|should|does|do|did)\b",
                      re.IGNORECASE)
 
@@ -1041,7 +1075,9 @@ def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, ta
         r = tr.rule
         phrasal = r.phrasal or (r.literal == "not" and text[:tr.start].rstrip().endswith(","))
         if phrasal:
-            applies = any(0 <= m.start - tr.end <= 6 for m in (first, last))
+            # 'L5 over S1' compares roots; 'control over muscles that …' does not deny the muscles
+            members = (group,) if r.literal == "over" else (first, last)
+            applies = any(m.start - tr.end >= 0 and len(text[tr.end:m.start].split()) <= 2 for m in members)
         else:
             applies = False
             if r.direction in ("FORWARD", "BIDIRECTIONAL") and tr.end <= last.start and last.start < tr.scope_end:

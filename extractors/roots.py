@@ -73,7 +73,8 @@ _LEVEL_CUE = re.compile(
     re.IGNORECASE,
 )
 _NOT_ROOT_BEFORE = re.compile(r"(?:vertebra[el]?|vertebral\s+bod(?:y|ies)(?:\s+of)?)\s*$", re.IGNORECASE)
-_SEGMENT_LEVEL = re.compile(r"^[\s-]*levels?\b(?!\s+(?:of\s+the\s+)?(?:disc|disk|vertebra))", re.IGNORECASE)
+_SEGMENT_LEVEL = re.compile(r"^[\s-]*(?:levels?|segments?)\b(?!\s+(?:of\s+the\s+)?(?:disc|disk|vertebra))",
+                            re.IGNORECASE)
 _LEVEL_BEFORE = re.compile(r"(?:\bat(?:\s+the)?(?:\s+level\s+of)?|\bbetween|\blevel\s+of)\s*$", re.IGNORECASE)
 
 
@@ -188,7 +189,8 @@ def find_root_groups(text: str, start: int = 0, end: int | None = None) -> list[
         prev = groups[-1][-1] if groups else None
         gap = text[prev.end:a.start] if prev else "?"
         joined = prev is not None and _COORD.match(gap or "?") and (
-            gap.strip() or (len(a.roots) == 1 and _INDEX[a.roots[0]] == _INDEX[prev.roots[-1]] + 1))
+            gap.strip() or (len(a.roots) == 1 and _INDEX[a.roots[0]] == _INDEX[prev.roots[-1]] + 1)) and not (
+            set(a.roots) & {r for b in groups[-1] for r in b.roots})  # 'L4 or L5, and L5 also …' starts anew
         if joined:  # plain spaces join only consecutive single segments ('L3 L4 & L5', 'S1 S2')
             groups[-1].append(a)
         else:
