@@ -320,6 +320,14 @@ def _split_one_line_tables(text: str, plain: list[str]) -> None:
             gap = text[a + 1:b]
             if gap and not gap.strip():
                 plain[a + 1] = "\n"
+        # text before the table and after its last row gets a line of its own
+        if pipes[0] > line_start and text[pipes[0] - 1] in " \t":
+            plain[pipes[0] - 1] = "\n"
+        rows = len(pipes) // per_row
+        closing = pipes[rows * per_row - 1] if rows else None
+        if closing is not None and closing + 1 < line_end and text[closing + 1] in " \t" and text[
+                closing + 1:line_end].strip():
+            plain[closing + 1] = "\n"
 
 
 def _heading_like(t: str) -> bool:

@@ -180,10 +180,11 @@ class Trie:
         """(end word index, value, fuzzy) of the longest phrase starting at word ``i``."""
         best = None
         stack = [(self.root, i, False)]
+        single_ok: dict[int, bool] = {}  # for a one-word fuzzy match: is it close enough for a word alone?
         while stack:
             node, j, fuzzy = stack.pop()
             better = best is None or j > best[0] or (j == best[0] and best[2] and not fuzzy)
-            if None in node and j > i and better and (not fuzzy or j - i >= 2 or _fuzzy_limit(ws.lower[i], False)):
+            if None in node and j > i and better and (not fuzzy or j - i >= 2 or single_ok.get(id(node), False)):
                 best = (j, node[None], fuzzy)
             if j >= len(ws.lower) or (j > i and not ws.joined(j - 1, text)):
                 continue
@@ -194,6 +195,8 @@ class Trie:
                 for cand in self.fuzzy.candidates(w, True):
                     child = node.get(cand)
                     if child is not None:
+                        if j == i:
+                            single_ok[id(child)] = cand in self.fuzzy.candidates(w, False)
                         stack.append((child, j + 1, True))
         if best is not None and best[2] and best[0] - i == 1:
             w = ws.lower[i]

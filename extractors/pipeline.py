@@ -38,7 +38,8 @@ _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", 
 # scispaCy's internal Matchers legitimately hold no token patterns; spaCy warns about that on every doc.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
-for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors", "sentences", "text"):
+for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors", "sentences", "text",
+              "misnamed_reflexes"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 

@@ -115,6 +115,8 @@ _LINK_VERB = re.compile(r"\b(?:matters?|controls?|supplies|supply|innervat\w*|se
 # 'The reflex arc is started when … the triceps muscle …': a reflex named by its muscle
 _GENERIC_REFLEX = re.compile(r"\breflex\s+(?:arc|loop|pathway|hammer)|\bstretch\s+reflex\b|\btap(?:ping|ped)?\s+"
                              r"(?:the|on|over)\b[^.]{0,30}\btendon\b", re.IGNORECASE)
+# muscles with a tendon reflex outside the vocabulary (finger jerk, adductor and tibialis posterior reflexes)
+_REFLEX_MUSCLES = frozenset({"finger_flexors", "hip_adductors", "tibialis_posterior", "hamstrings"})
 _MOTOR_LABEL = re.compile(r"^\W*(?:motor|muscles?|power|strength|myotomes?|movement|weakness)\b", re.IGNORECASE)
 _INNERVATION_CUE = re.compile(r"\b(?:innervat|nerve\s+supply|supplied|supply|roots?|segment|myotome|level)",
                               re.IGNORECASE)
@@ -198,6 +200,8 @@ class _State:
     reflex_cells: list[tuple[int, int]] = field(default_factory=list)
     title_groups: list[_Group] = field(default_factory=list)  # a title naming only roots: 'L5 damage'
     flat_roles: list[str] | None = None
+    # muscles named as a reflex they do not have: (start, end, the roots the line is about)
+    misnamed: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)
     row_groups: list[_Group] = field(default_factory=list)
     section: int = -1
     paragraph: int = -1
@@ -269,7 +273,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         bi = bisect_right(block_starts, start) - 1
         if sec_index != st.section:
             st = _State(nerve_roots=st.nerve_roots, nerve_block=st.nerve_block, last_nerve=st.last_nerve,
-                        section=sec_index, title_groups=st.title_groups, flat_roles=st.flat_roles)
+                        section=sec_index, title_groups=st.title_groups, flat_roles=st.flat_roles,
+                        misnamed=st.misnamed)
         if bi != st.paragraph:
             st.paragraph = bi
             st.para_groups, st.para_open = [], True
@@ -419,7 +424,12 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         st.last_targets = s_targets
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
+    doc._.misnamed_reflexes = list(st.misnamed)
     return [_with_id(a, i) for i, a in enumerate(out, start=1)]
+
+
+def _lead_roots(st: _State) -> tuple[str, ...]:
+    return tuple(r for g in (st.lead.groups if st.lead else []) for a in g.atoms for r in a.roots)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -565,7 +575,11 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
             out.append(replace(t, target=t.reflex, kind="REFLEX"))
         elif ctx and t.kind == "MUSCLE" and re.match(r"\W*(?:\w+\W+){0,1}$", text[start:t.start]) and re.match(
                 r"\W*$", text[t.end:end]):
-            continue  # 'DTR for C8' answered 'Distal finger flexors': a muscle with no reflex of the vocabulary
+            # 'DTR for C8' answered 'Distal finger flexors': a reflex outside the vocabulary; 'DTR for C6'
+            # answered 'Brachialis': a muscle with no tendon reflex at all, which the rules report
+            if t.source not in _REFLEX_MUSCLES:
+                st.misnamed.append((t.start, t.end, _lead_roots(st)))
+            continue
         else:
             out.append(t)
     for c in candidates:
@@ -625,6 +639,8 @@ def _credited(text: str, targets: list[Target], start: int, end: int, table_like
     return [t for k, t in enumerate(targets) if k not in drop]
 
 
+# 'L3 (knee extensors 3/5)', 'L1 (lower trunk, hip flexors 2/5)': a root followed by its targets in parentheses
+_OPEN_PAREN = re.compile(r"\s*\((?:[^()\n]{0,30}?[,;]\s*)?\s*$")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
 _BODY_LABEL = re.compile(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:")
 _HAND = re.compile(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", re.IGNORECASE)
@@ -861,7 +877,7 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
             continue
         after = [k for k, t in enumerate(targets) if t.start >= g.end and k not in bound_t]
         nxt_g = min((o.start for o in groups if o.start > g.start), default=end)
-        if after and re.match(r"\s*\(\s*$", text[g.end:targets[after[0]].start]):
+        if after and _OPEN_PAREN.match(text[g.end:targets[after[0]].start]):
             # 'L3 (knee extensors 3/5)': targets in parentheses after a root
             close = text.find(")", g.end, end)
             for k in after:
@@ -1129,6 +1145,7 @@ class Extraction:
     title_targets: list[str]
     abbreviations: list[tuple[str, str, int, list[int]]] = field(default_factory=list)  # short, long, defined at, uses
     level_claims: list[LevelClaim] = field(default_factory=list)
+    misnamed_reflexes: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)  # span, roots given
 
 
 def analyze(article: Article, doc: Doc | None = None) -> Extraction:
@@ -1137,8 +1154,9 @@ def analyze(article: Article, doc: Doc | None = None) -> Extraction:
         return Extraction([], [])
     if doc is None:
         doc = get_nlp()(article.plain)
-    return Extraction(assertions_from_doc(article, doc), title_targets(article, doc), abbreviations(doc),
-                      level_claims(article, doc))
+    assertions = assertions_from_doc(article, doc)
+    return Extraction(assertions, title_targets(article, doc), abbreviations(doc), level_claims(article, doc),
+                      doc._.misnamed_reflexes or [])
 
 
 def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:
@@ -1151,6 +1169,8 @@ def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:
     return [(k, v[0], v[1], sorted(v[2])) for k, v in found.items()]
 
 
+_COMPRESS = re.compile(r"\b(?:compress\w*|impinge\w*|affect\w*|irritat\w*|pinch\w*|entrap\w*|involv\w*|"
+                       r"damag\w*|injur\w*|trap\w*)", re.IGNORECASE)
 _FAR_LATERAL = re.compile(r"far[- ]lateral|extra-?foraminal|foraminal|exiting", re.IGNORECASE)
 
 
@@ -1174,7 +1194,10 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
             for lv in (lv for lv in s_levels if a <= lv.start < b):
                 if len(lv.roots) != 2:
                     continue
-                for r in (r for r in roots if a <= r.start < b):
+                for r in (r for r in roots if a <= r.start < b and r.roots != lv.roots):
+                    lo, hi = sorted((lv.end, r.start)) if lv.end <= r.start else (r.end, lv.start)
+                    if not _COMPRESS.search(text, lo, hi):
+                        continue  # only 'an L4-L5 herniation compresses the L5 root' says which root a level affects
                     for root in r.roots:
                         out.append(LevelClaim(f"{lv.roots[0]}-{lv.roots[1]}", root, start, end, far))
     return out

@@ -190,7 +190,8 @@ def find_root_groups(text: str, start: int = 0, end: int | None = None) -> list[
         gap = text[prev.end:a.start] if prev else "?"
         joined = prev is not None and _COORD.match(gap or "?") and (
             gap.strip() or (len(a.roots) == 1 and _INDEX[a.roots[0]] == _INDEX[prev.roots[-1]] + 1)) and not (
-            set(a.roots) & {r for b in groups[-1] for r in b.roots})  # 'L4 or L5, and L5 also …' starts anew
+            len(a.roots) == 1 and a.roots[0] in {r for b in groups[-1] for r in b.roots})  # 'L4 or L5, and L5 …'
+
         if joined:  # plain spaces join only consecutive single segments ('L3 L4 & L5', 'S1 S2')
             groups[-1].append(a)
         else:

@@ -195,3 +195,25 @@ def disc_level_exiting(ctx: CheckContext) -> Iterable[Draft]:
             yield Draft(f"{claim.level} is said to affect the exiting root {upper}; that needs a far-lateral "
                         f"herniation (a posterolateral one compresses {usual})",
                         (ctx.evidence(claim.start, claim.end),), (), "Say 'far-lateral' or 'foraminal' if meant.")
+
+
+@rule(
+    "consistency.no-such-reflex", "warning",
+    "A muscle without a tendon reflex is given as a root's reflex",
+    """Where the page lists tendon reflexes ("DTR for C6", a "Reflexes:" lead-in, a reflex
+    column), each entry should name a reflex. A muscle that has no tendon reflex of its own
+    (the brachialis, for instance) answers with the wrong muscle: the C6 reflexes are the
+    biceps and brachioradialis (supinator) reflexes. Muscles with a recognised reflex outside
+    the vocabulary (the finger flexors, the hip adductors) are not reported.""",
+    example_trigger="DTR for C6\nBrachialis",
+    example_pass="DTR for C6\nBrachioradialis",
+)
+def no_such_reflex(ctx: CheckContext) -> Iterable[Draft]:
+    for start, end, roots in ctx.misnamed_reflexes:
+        name = ctx.article.text[start:end]
+        given = f" for {_roots(roots)}" if roots else ""
+        expected = sorted({t for t, e in ctx.reference.entries.items() if ctx.lexicon.kinds.get(t) == "reflex"
+                           and set(roots) & set(e.standard)}) if roots else []
+        hint = f"; the reference gives {', '.join(ctx.label(t) for t in expected)}" if expected else ""
+        yield Draft(f"'{name}' is given as a tendon reflex{given}, but it has no tendon reflex{hint}",
+                    (ctx.evidence(start, end),), (), "Name the reflex that tests this root.")

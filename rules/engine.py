@@ -48,6 +48,7 @@ class CheckContext:
     pattern_timeout_s: float = 1.0
     problems: list[Draft] = field(default_factory=list)  # rules.* problems found while checking
     cache: dict = field(default_factory=dict)  # values several rules share, computed once per check
+    misnamed_reflexes: list = field(default_factory=list)  # (start, end, roots): a muscle named as a reflex it lacks
 
     def evidence(self, start: int, end: int) -> Evidence:
         sec = self.article.section_at(start)
@@ -118,7 +119,8 @@ class Ruleset:
         """All findings for one article, numbered ``f1``, ``f2`` … in a stable order."""
         ctx = CheckContext(article, list(extraction.assertions), list(extraction.title_targets), self.reference,
                            load_lexicon(), list(getattr(extraction, "abbreviations", [])),
-                           list(getattr(extraction, "level_claims", [])), self.config.pattern_timeout_s)
+                           list(getattr(extraction, "level_claims", [])), self.config.pattern_timeout_s,
+                           misnamed_reflexes=list(getattr(extraction, "misnamed_reflexes", [])))
         raw: list[tuple[str, str, Draft]] = [
             (p.rule, p.severity, Draft(p.message)) for p in article.problems]
         if article.plain.strip():
