@@ -50,11 +50,11 @@ class _Line:
 class Layout:
     """The layout conventions from ``data/layout.json``, compiled."""
 
-    top_level: tuple[re.Pattern, ...]
-    references: tuple[re.Pattern, ...]
-    boilerplate_lines: tuple[re.Pattern, ...]
-    boilerplate_blocks: tuple[re.Pattern, ...]
-    reference_labels: tuple[re.Pattern, ...]
+    top_level: re.Pattern | None
+    references: re.Pattern | None
+    boilerplate_lines: re.Pattern | None
+    boilerplate_blocks: re.Pattern | None
+    reference_labels: re.Pattern | None
     status_markers: tuple[tuple[str, str], ...]
 
 
@@ -72,14 +72,16 @@ def load_layout() -> Layout:
     if unknown:
         raise DataFileError(Errors.E011.format(path=path, keys=sorted(unknown), allowed=sorted(_LAYOUT_KEYS)))
 
-    def compile_all(key: str) -> tuple[re.Pattern, ...]:
+    def compile_all(key: str) -> re.Pattern | None:
+        """The key's patterns as one alternation: one search per line (long articles have a million)."""
         out = []
         for p in data.get(key, []):
             try:
-                out.append(re.compile(p, re.IGNORECASE))
+                re.compile(p, re.IGNORECASE)
             except re.error as exc:
                 raise DataFileError(Errors.E012.format(path=path, pattern=p, reason=exc)) from exc
-        return tuple(out)
+            out.append(f"(?:{p})")
+        return re.compile("|".join(out), re.IGNORECASE) if out else None
 
     return Layout(
         top_level=compile_all("top_level_headings"),
@@ -91,8 +93,8 @@ def load_layout() -> Layout:
     )
 
 
-def _matches(patterns: tuple[re.Pattern, ...], s: str) -> bool:
-    return any(p.search(s) for p in patterns)
+def _matches(pattern: re.Pattern | None, s: str) -> bool:
+    return bool(pattern.search(s)) if pattern is not None else False
 
 
 # ---------------------------------------------------------------------------

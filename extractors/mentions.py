@@ -555,12 +555,15 @@ class TargetMatcher:
         blocks = [t for t in extra if t.kind == "BLOCK"]
         candidates = [t for t in extra if t.kind == "REFLEX_NAME"]
         # a reflex written around its muscle replaces the muscle's own mention
-        kept = [t for t in found if not any(b.start == t.start and b.end == t.end for b in blocks)
+        blocked = {(b.start, b.end) for b in blocks}
+        kept = [t for t in found if (t.start, t.end) not in blocked
                 and not (t.kind == "MUSCLE" and (_AREA_AFTER.match(text, t.end) or _OVER_BEFORE.search(
                     text, max(0, t.start - 20), t.start) or _PLACE_BEFORE.search(text, max(0, t.start - 70), t.start)))]
         targets = _resolve(kept + reflexes)
-        taken = [(t.start, t.end) for t in targets] + [(t.start, t.end) for t in found if t.target is None]
-        candidates = [c for c in candidates if not any(s < c.end and c.start < e for s, e in taken)]
+        taken = Intervals([(t.start, t.end) for t in targets])
+        nones = Intervals([(t.start, t.end) for t in found if t.target is None])
+        candidates = [c for c in candidates
+                      if not taken.overlaps(c.start, c.end) and not nones.overlaps(c.start, c.end)]
         return Found([t for t in targets if t.target], candidates, self.nerves_in(ws, text),
                      [t for t in found if t.target is None])
 
@@ -580,15 +583,35 @@ def _next_position(positions: list[int], p: int, at_least: int, n: int) -> tuple
     return p, positions[p] if p < len(positions) else n
 
 
+class Intervals:
+    """Disjoint intervals kept sorted, for overlap tests in O(log n) (long articles have many mentions)."""
+
+    def __init__(self, spans: list[tuple[int, int]] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            self.starts.append(s)
+            self.ends.append(e)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end) - 1  # the last interval starting before ``end``
+        return i >= 0 and self.ends[i] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
 def _resolve(spans: list[Target]) -> list[Target]:
     """Longest first, then earliest; a lexicon mention beats a grammar one of the same extent."""
     order = sorted(spans, key=lambda t: (-(t.end - t.start), t.start, t.body is not None))
-    taken: list[tuple[int, int]] = []
+    taken = Intervals()
     out = []
     for t in order:
-        if any(s < t.end and t.start < e for s, e in taken):
+        if taken.overlaps(t.start, t.end):
             continue
-        taken.append((t.start, t.end))
+        taken.add(t.start, t.end)
         out.append(t)
     return sorted(out, key=lambda t: t.start)
 

@@ -28,8 +28,9 @@ from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .limits import MAX_ROOT_MENTIONS
 from .mentions import TargetMatcher, get_matcher, words_of
-from .roots import find_root_groups
+from .roots import find_root_groups, root_starts
 
 # Abbreviations after which a full stop does not end a sentence ('Fig. 8-38', 'femoral n.', 'e.g.')
 _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", "mm", "no", "dr", "st", "cf", "al",
@@ -39,7 +40,7 @@ _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", 
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
 for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors", "sentences", "text",
-              "misnamed_reflexes"):
+              "misnamed_reflexes", "truncated_at"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -57,6 +58,9 @@ def artgate_sentences(doc: Doc) -> Doc:
     does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one ('wrist.[1] It').
     """
     text = doc._.text = doc.text  # read once: Doc.text is rebuilt from the tokens on every access
+    cut = doc._.truncated_at = mention_cut(text)
+    if cut is not None:
+        text = text[:cut]
     if not text:
         doc._.sentences = []
         return doc
@@ -124,6 +128,19 @@ def make_mentions(nlp: Language, name: str, lexicon_path: str | None) -> "Mentio
     return MentionFinder(get_matcher(lexicon_path))
 
 
+def mention_cut(text: str, limit: int = MAX_ROOT_MENTIONS) -> int | None:
+    """Where to stop reading an article that names more than ``limit`` roots (None: read it all).
+
+    A page of 100,000 lines of 'L5' is not prose a reviewer reads; checking the first
+    ``limit`` root mentions bounds the time of any input, and the report says where
+    the check stopped.
+    """
+    for k, m in enumerate(root_starts(text)):
+        if k == limit:
+            return m.start()
+    return None
+
+
 class MentionFinder:
     """Finds root groups (with disc levels marked) and target mentions, as character-offset objects.
 
@@ -136,6 +153,9 @@ class MentionFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc._.text if doc._.text is not None else doc.text  # Doc.text is rebuilt on every access
+        cut = doc._.truncated_at
+        if cut is not None:
+            text = text[:cut]
         ws = words_of(text)
         doc._.words = ws
         doc._.root_groups = find_root_groups(text)
@@ -166,6 +186,35 @@ class MentionFinder:
         return sorted(out, key=lambda t: t.start)
 
 
+_LONG_RUN = re.compile(r"\S{80,}")
+
+
+class BoundedTokenizer:
+    """scispaCy's tokenizer, kept linear on text without spaces.
+
+    Its prefix/suffix/infix loop is quadratic in the length of a whitespace-free run
+    ('&#' × 50,000 took minutes). Runs of 80 or more non-space characters are not
+    words; a space every 40 characters inside them keeps each piece short. The text
+    keeps its length, so every offset stays valid.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __call__(self, text: str) -> Doc:
+        if _LONG_RUN.search(text):
+            chars = list(text)
+            for m in _LONG_RUN.finditer(text):
+                for k in range(m.start() + 40, m.end(), 40):
+                    chars[k] = " "
+            text = "".join(chars)
+        return self.inner(text)
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+
 @lru_cache(maxsize=4)
 def get_nlp(lexicon_path: str | None = None) -> Language:
     """The pipeline, built on first call and cached for the life of the process."""
@@ -175,7 +224,7 @@ def get_nlp(lexicon_path: str | None = None) -> Language:
     nlp.max_length = 20_000_000
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # spaCy's own regex in scispaCy's tokenizer
-        nlp.tokenizer = combined_rule_tokenizer(nlp)
+        nlp.tokenizer = BoundedTokenizer(combined_rule_tokenizer(nlp))
     nlp.add_pipe("artgate_sentences")
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("artgate_mentions", config={"lexicon_path": lexicon_path})

@@ -243,7 +243,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     lex = matcher.lexicon
     rules = load_rules()
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
-    lines, line_starts = _lines(article, text)
+    cut = doc._.truncated_at
+    lines, line_starts = _lines(article, text if cut is None else text[:cut])
     all_groups = [g for g in doc._.root_groups if any(not a.is_level for a in g.atoms)]
     group_starts = [g.start for g in all_groups]
     targets = doc._.targets
@@ -257,11 +258,14 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     seen: set[tuple] = set()
     last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
     block_starts = [b.start for b in article.blocks]
-    locate = _section_locator(article)
+    locate = article.section_index
     nerve_starts = [n.start for n in nerves]
     cand_starts = [c.start for c in candidates]
 
+    line_seen, line_reflex_word, line_reflex_label = -1, False, False
     for s_start, s_end in doc._.sentences:
+        if cut is not None and s_start >= cut:
+            break
         start, end = _trim(text, s_start, s_end)
         if start >= end:
             continue
@@ -289,9 +293,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 _MOTOR_LABEL.match(sentence) or _SENSORY.search(sentence) or (
                     _REFLEX_LABEL.search(sentence) and not _groups_in(targets, target_starts, start, end))):
             st.lead = None
-        s_targets = [t for t in targets[bisect_left(target_starts, start):] if t.start < end]
-        s_nerves = [n for n in nerves[bisect_left(nerve_starts, start):] if n.start < end]
-        s_anchors = [t for t in anchors[bisect_left(anchor_starts, start):] if t.start < end]
+        s_targets = _between(targets, target_starts, start, end)
+        s_nerves = _between(nerves, nerve_starts, start, end)
+        s_anchors = _between(anchors, anchor_starts, start, end)
         if not groups and not s_targets and not s_anchors and not _groups_in(candidates, cand_starts, start, end):
             if not _STEM.search(sentence):
                 _set_mode(text, line, st, whole_line, sentence)
@@ -306,8 +310,11 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
 
         # layout: table columns, reflex and sensory contexts, bare actions with a body given by the line
         s_targets, groups = _table_cells(text, line, st, s_targets, groups)
-        reflex_ctx = st.reflex_mode or (bool(_REFLEX_LABEL.search(text[line.start:line.end])) and not s_targets) or (
-            _reflex_label_line(text, line))
+        if li != line_seen:  # line-level facts, once per line (a page may be one line of megabytes)
+            line_seen = li
+            line_reflex_word = bool(_REFLEX_LABEL.search(text, line.start, line.end))
+            line_reflex_label = _reflex_label_line(text, line)
+        reflex_ctx = st.reflex_mode or (line_reflex_word and not s_targets) or line_reflex_label
         s_targets = _reflex_context(text, start, end, s_targets, candidates, reflex_ctx, st)
         s_targets = _credited(text, s_targets, start, end, line.kind == "table_row" or (
             whole_line and bool(groups) and groups[0].start - start <= 3 and line.words <= 12 and not re.search(
@@ -436,27 +443,9 @@ def _lead_roots(st: _State) -> tuple[str, ...]:
 # Mentions of one sentence
 
 
-def _section_locator(article: Article):
-    """offset -> index of the innermost section containing it (Article.section_at, in O(log n))."""
-    secs = article.sections
-    order = sorted(range(len(secs)), key=lambda i: secs[i].start)
-    starts = [secs[i].start for i in order]
-
-    def locate(offset: int) -> int:
-        k = bisect_right(starts, offset) - 1
-        best = -1
-        while k >= 0:
-            s = secs[order[k]]
-            if s.start <= offset < s.end and (best < 0 or s.level >= secs[best].level):
-                best = order[k]
-                if s.level >= 2:
-                    break
-            if s.level == 1 and s.start <= offset < s.end:
-                break
-            k -= 1
-        return best
-
-    return locate
+def _between(items: list, starts: list[int], start: int, end: int) -> list:
+    """The items (sorted by start) that start in [start, end), found by bisection."""
+    return items[bisect_left(starts, start):bisect_left(starts, end)]
 
 
 def _groups_in(groups, starts, start: int, end: int) -> bool:
@@ -466,9 +455,7 @@ def _groups_in(groups, starts, start: int, end: int) -> bool:
 
 def _sentence_groups(groups, starts, start: int, end: int) -> list[_Group]:
     out = []
-    for g in groups[bisect_left(starts, start):]:
-        if g.start >= end:
-            break
+    for g in _between(groups, starts, start, end):
         atoms = tuple(_Atom(a.roots, a.start, a.end) for a in g.atoms if not a.is_level)
         if atoms:
             out.append(_Group(atoms, atoms[0].start, atoms[-1].end))
@@ -534,7 +521,9 @@ def _flat_row(text: str, line: _Line, st: _State, targets: list[Target], groups:
     With a header whose last column is the reflex, a row that names two or more targets
     ends with the reflex (the muscle named again, or its short name).
     """
-    words = text[line.start:line.end].split()
+    if line.words > 8 and not st.flat_roles:
+        return targets, groups
+    words = text[line.start:line.end].split() if line.words <= 8 else []
     if 3 <= len(words) <= 8 and sum(1 for w in words if _ROLE_WORD.match(w)) >= 3 and not groups and all(
             _ROLE_WORD.match(w) or w.lower() in ("and", "&", "/") for w in words):
         st.flat_roles = [w.lower() for w in words if _ROLE_WORD.match(w)]
@@ -542,7 +531,7 @@ def _flat_row(text: str, line: _Line, st: _State, targets: list[Target], groups:
     if not st.flat_roles:
         return targets, groups
     if not groups or groups[0].start - line.start > 3:
-        st.flat_roles = None if not text[line.start:line.end].strip() else st.flat_roles
+        st.flat_roles = None if not line.words else st.flat_roles
         return targets, groups
     if st.flat_roles[-1].startswith("reflex") and len(targets) >= 2 and targets[-1].reflex:
         last = targets[-1]
@@ -552,7 +541,7 @@ def _flat_row(text: str, line: _Line, st: _State, targets: list[Target], groups:
 
 def _reflex_label_line(text: str, line: _Line) -> bool:
     """'DTR for C5-6', 'L4 DTR & Nerve | Patella', 'Deep tendon reflex: patellar' — a line about a reflex."""
-    line_text = text[line.start:line.end]
+    line_text = text[line.start:min(line.end, line.start + 200)]  # a label stands at the start of its line
     return bool(re.search(r"\bDTRs?\b", line_text) or re.match(
         r"\W*(?:\w+\s+){0,2}(?:deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?|reflex\s+jerks|jerks)"
         r"\s*(?:for\b|:|&|\()",
@@ -1146,6 +1135,7 @@ class Extraction:
     abbreviations: list[tuple[str, str, int, list[int]]] = field(default_factory=list)  # short, long, defined at, uses
     level_claims: list[LevelClaim] = field(default_factory=list)
     misnamed_reflexes: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)  # span, roots given
+    truncated_at: int | None = None  # where extraction stopped on an article with too many roots
 
 
 def analyze(article: Article, doc: Doc | None = None) -> Extraction:
@@ -1156,7 +1146,7 @@ def analyze(article: Article, doc: Doc | None = None) -> Extraction:
         doc = get_nlp()(article.plain)
     assertions = assertions_from_doc(article, doc)
     return Extraction(assertions, title_targets(article, doc), abbreviations(doc), level_claims(article, doc),
-                      doc._.misnamed_reflexes or [])
+                      doc._.misnamed_reflexes or [], doc._.truncated_at)
 
 
 def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:

@@ -170,6 +170,11 @@ def _continuations(text: str, atom: RootAtom, end: int) -> list[RootAtom]:
         pos = m.end()
 
 
+def root_starts(text: str):
+    """Every place a root notation may start (cheap: a regular expression, no parsing)."""
+    return _STARTS.finditer(text)
+
+
 def find_root_groups(text: str, start: int = 0, end: int | None = None) -> list[RootGroup]:
     """Root groups in ``text[start:end]``, with disc levels marked (``is_level``)."""
     end = len(text) if end is None else end

@@ -6,7 +6,10 @@ Every span anywhere is a pair of character offsets into ``Article.text``, so
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import Literal
 
 Severity = Literal["blocker", "warning", "info"]
@@ -112,18 +115,41 @@ class Article:
         return seen
 
     def section_at(self, offset: int) -> Section | None:
-        """The innermost section containing ``offset``."""
-        best = None
-        for s in self.sections:
-            if s.start <= offset < s.end and (best is None or s.level >= best.level):
-                best = s
+        """The innermost section containing ``offset`` (by bisection: long articles have many)."""
+        i = self.section_index(offset)
+        return self.sections[i] if i >= 0 else None
+
+    def section_index(self, offset: int) -> int:
+        """Index into ``sections`` of the innermost section containing ``offset``, or -1."""
+        order, starts = self._sections_by_start
+        k = bisect_right(starts, offset) - 1
+        best = -1
+        while k >= 0:
+            i = order[k]
+            s = self.sections[i]
+            if s.start <= offset < s.end and (best < 0 or s.level >= self.sections[best].level):
+                best = i
+                if s.level >= 2:
+                    break
+            if s.level == 1 and s.start <= offset < s.end:
+                break
+            k -= 1
         return best
+
+    @cached_property
+    def _sections_by_start(self) -> tuple[list[int], list[int]]:
+        order = sorted(range(len(self.sections)), key=lambda i: self.sections[i].start)
+        return order, [self.sections[i].start for i in order]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset (for SARIF and editors)."""
-        line = self.text.count("\n", 0, offset) + 1
-        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return line, col
+        starts = self._line_starts
+        i = bisect_right(starts, offset) - 1
+        return i + 1, offset - starts[i] + 1
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from extractors.lexicon import Lexicon, load_lexicon
+from extractors.limits import MAX_ROOT_MENTIONS
 from extractors.types import Article, Assertion, Evidence, Finding, Report, Severity
 
 from .config import DEFAULT, Config, load_config
@@ -127,6 +128,13 @@ class Ruleset:
             for r in self.rules:
                 raw.extend((r.id, r.severity, d) for d in r.check(ctx))
             raw.extend(("rules.pattern-timeout", "warning", d) for d in ctx.problems)
+        cut = getattr(extraction, "truncated_at", None)
+        if cut is not None:
+            line, _ = article.line_col(cut)
+            raw.append(("extraction.truncated", "warning", Draft(
+                f"the article names more than {MAX_ROOT_MENTIONS:,} spinal roots; claims from line {line:,} on were "
+                "not checked", (ctx.evidence(cut, min(len(article.text), cut + 40)),),
+                suggestion="split the article, or check it in parts")))
         raw.extend(self._suppression_problems(article, ctx))
         findings = []
         for i, (rid, sev, d) in enumerate(raw, start=1):
