@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from extractors.types import Report
+from extractors.types import Article, Report
 
 FORMATS = ("text", "markdown", "html")
 
@@ -37,14 +37,19 @@ class Content:
         return h.hexdigest()
 
 
+def article_for(content: Content) -> Article:
+    """The ``Article`` the checks see: the body in its declared format, the given title (else the text's)."""
+    from extractors.ingest import parse
+
+    return parse(content.body, f"review:{content.external_id}", content.format,
+                 article_id=content.external_id, title=content.title or None)
+
+
 def check_content(content: Content, config: str | None = None) -> Report:
     """Parse and check one submitted article (CPU-bound: call it outside any transaction)."""
-    from extractors.ingest import parse
     from flows.check import check_article
 
-    article = parse(content.body, f"review:{content.external_id}", content.format,
-                    article_id=content.external_id, title=content.title or None)
-    return check_article(article, config)
+    return check_article(article_for(content), config)
 
 
 def ruleset_version(config: str | None = None) -> str:
