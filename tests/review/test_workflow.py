@@ -210,7 +210,8 @@ def test_waivers_carry_to_a_new_version_only_for_the_same_rule_on_the_same_evide
               "\nA new closing line.\n"
     v2 = submit(db, cast["alice"], "carry", v2_text, title="Roots").article
     rep = wf.report(db, a["id"])
-    by_text = {f["evidence"][0]["text"]: f for f in rep["findings"] if f["rule"] == "terminology.contradictory-direction"}
+    by_text = {f["evidence"][0]["text"]: f for f in rep["findings"]
+               if f["rule"] == "terminology.contradictory-direction"}
     assert by_text["Plantar dorsiflexion"]["suppressed"] and by_text["Plantar dorsiflexion"]["waiver"]["carried"]
     assert not by_text["Dorsi-plantarflexion"]["suppressed"]
     assert v2["verdict"] == "blocked"
