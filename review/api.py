@@ -1,7 +1,8 @@
 """The HTTP API: thin FastAPI routes that translate requests into workflow calls and results into JSON.
 
-The routes are plain (synchronous) functions, so FastAPI runs each in its
-thread pool: the CPU-bound check of a submission never blocks the event loop,
+The routes are plain (synchronous) functions returning ``JSONResponse`` (the
+workflow already gives plain JSON values, so FastAPI need not walk them again),
+and FastAPI runs each in its thread pool: the CPU-bound check of a submission never blocks the event loop,
 and it runs before the short transaction that stores the version.
 
 Errors are always JSON ``{"error": CODE, "message": "...", "field": "..."}``
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -309,14 +310,15 @@ def _routes(app: FastAPI, db: Database, settings: Settings) -> None:
 
     @app.post(f"{API}/articles", status_code=201, tags=["articles"],
               responses={200: {"description": "unchanged (or reverted to an earlier version)"}})
-    def submit(body: SubmitIn, response: Response, actor: Author) -> dict:
+    def submit(body: SubmitIn, actor: Author) -> JSONResponse:
         """Submit an article's content: a new article or version is checked and stored (201)."""
         result = workflow.submit(db, actor, Content(body.external_id, body.title, body.body, body.format),
                                  settings.config)
-        response.status_code = 201 if result.outcome in ("created", "new_version") else 200
         a = result.article
-        return {"id": a["id"], "external_id": a["external_id"], "version": a["version"], "status": a["status"],
-                "verdict": a["verdict"], "counts": a["counts"], "outcome": result.outcome, "ruleset": a["ruleset"]}
+        return JSONResponse({
+            "id": a["id"], "external_id": a["external_id"], "version": a["version"], "status": a["status"],
+            "verdict": a["verdict"], "counts": a["counts"], "outcome": result.outcome, "ruleset": a["ruleset"]},
+            status_code=201 if result.outcome in ("created", "new_version") else 200)
 
     @app.get(f"{API}/articles", tags=["articles"])
     def list_articles(
@@ -328,85 +330,85 @@ def _routes(app: FastAPI, db: Database, settings: Settings) -> None:
         external_id: Annotated[Text | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
         cursor: Annotated[Text | None, Query(max_length=500)] = None,
-    ) -> dict:
+    ) -> JSONResponse:
         """Articles, most recently changed first, with counts per status; pass ``next_cursor`` for more."""
-        return listing.list_articles(db, status=status, verdict=verdict, rule=rule, severity=severity,
-                                     external_id=external_id, limit=limit, cursor=cursor)
+        return JSONResponse(listing.list_articles(db, status=status, verdict=verdict, rule=rule, severity=severity,
+                                                  external_id=external_id, limit=limit, cursor=cursor))
 
     @app.get(f"{API}/articles/{{article_id}}", tags=["articles"])
-    def get_article(article_id: ArticleId, _actor: Author) -> dict:
-        return workflow.get_article(db, article_id)
+    def get_article(article_id: ArticleId, _actor: Author) -> JSONResponse:
+        return JSONResponse(workflow.get_article(db, article_id))
 
     @app.get(f"{API}/articles/{{article_id}}/report", tags=["articles"])
-    def get_report(article_id: ArticleId, _actor: Author) -> dict:
+    def get_report(article_id: ArticleId, _actor: Author) -> JSONResponse:
         """The current version's report (``artgate.report/1``), waived findings shown as suppressed."""
-        return workflow.report(db, article_id)
+        return JSONResponse(workflow.report(db, article_id))
 
     @app.get(f"{API}/articles/{{article_id}}/versions/{{number}}/report", tags=["articles"])
     def get_version_report(article_id: ArticleId, number: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
-                           _actor: Author) -> dict:
-        return workflow.report(db, article_id, number)
+                           _actor: Author) -> JSONResponse:
+        return JSONResponse(workflow.report(db, article_id, number))
 
     @app.get(f"{API}/articles/{{article_id}}/events", tags=["articles"])
-    def get_events(article_id: ArticleId, _actor: Author) -> dict:
+    def get_events(article_id: ArticleId, _actor: Author) -> JSONResponse:
         """The article's history, oldest first."""
-        return {"events": workflow.events(db, article_id)}
+        return JSONResponse({"events": workflow.events(db, article_id)})
 
     @app.post(f"{API}/articles/{{article_id}}/transitions", tags=["review"],
               responses={409: {"description": "blocked by open blockers, or not a valid move from this status"},
                          403: {"description": "the reviewer submitted the current version"}})
-    def move(article_id: ArticleId, body: TransitionIn, actor: Reviewer) -> dict:
+    def move(article_id: ArticleId, body: TransitionIn, actor: Reviewer) -> JSONResponse:
         """Move the article through review; approval is refused while a blocker is open."""
-        return workflow.transition(db, actor, article_id, body.to, body.reason)
+        return JSONResponse(workflow.transition(db, actor, article_id, body.to, body.reason))
 
     @app.post(f"{API}/articles/{{article_id}}/findings/{{finding_id}}/waive", tags=["review"])
     def waive(article_id: ArticleId, finding_id: Annotated[str, PathParam(pattern=r"^f[0-9]{1,9}$")],
-              body: WaiveIn, actor: Reviewer) -> dict:
+              body: WaiveIn, actor: Reviewer) -> JSONResponse:
         """Waive one finding of the current version, with a reason that stays on record."""
-        return workflow.waive(db, actor, article_id, finding_id, body.reason)
+        return JSONResponse(workflow.waive(db, actor, article_id, finding_id, body.reason))
 
     @app.get(f"{API}/tokens", tags=["admin"])
-    def get_tokens(_actor: Admin) -> dict:
-        return {"tokens": tokens.list_tokens(db)}
+    def get_tokens(_actor: Admin) -> JSONResponse:
+        return JSONResponse({"tokens": tokens.list_tokens(db)})
 
     @app.post(f"{API}/tokens", status_code=201, tags=["admin"])
-    def post_token(body: TokenIn, _actor: Admin) -> dict:
+    def post_token(body: TokenIn, _actor: Admin) -> JSONResponse:
         """Make a token; the response is the only time the token is shown."""
         t = tokens.create_token(db, body.name, body.role)
-        return {"id": t.id, "name": t.name, "role": t.role, "token": t.token}
+        return JSONResponse({"id": t.id, "name": t.name, "role": t.role, "token": t.token}, status_code=201)
 
     @app.delete(f"{API}/tokens/{{token_id}}", tags=["admin"])
-    def delete_token(token_id: ObjectId, _actor: Admin) -> dict:
+    def delete_token(token_id: ObjectId, _actor: Admin) -> JSONResponse:
         t = tokens.revoke_token(db, token_id)
         if t is None:
             raise ApiError(404, "not_found", f"no token with id {token_id}", "token_id")
-        return t
+        return JSONResponse(t)
 
     @app.get(f"{API}/webhooks", tags=["admin"])
-    def get_webhooks(_actor: Admin) -> dict:
-        return {"webhooks": webhooks.list_webhooks(db)}
+    def get_webhooks(_actor: Admin) -> JSONResponse:
+        return JSONResponse({"webhooks": webhooks.list_webhooks(db)})
 
     @app.post(f"{API}/webhooks", status_code=201, tags=["admin"])
-    def post_webhook(body: WebhookIn, actor: Admin) -> dict:
+    def post_webhook(body: WebhookIn, actor: Admin) -> JSONResponse:
         """Register a receiver: every verdict or status change is POSTed to it, signed with the secret."""
-        return webhooks.create_webhook(db, actor, body.url, body.secret)
+        return JSONResponse(webhooks.create_webhook(db, actor, body.url, body.secret), status_code=201)
 
     @app.delete(f"{API}/webhooks/{{webhook_id}}", tags=["admin"])
-    def delete_webhook(webhook_id: ObjectId, _actor: Admin) -> dict:
-        return webhooks.deactivate_webhook(db, webhook_id)
+    def delete_webhook(webhook_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse(webhooks.deactivate_webhook(db, webhook_id))
 
     @app.get(f"{API}/webhooks/{{webhook_id}}/deliveries", tags=["admin"])
-    def get_deliveries(webhook_id: ObjectId, _actor: Admin) -> dict:
-        return {"deliveries": webhooks.list_deliveries(db, webhook_id)}
+    def get_deliveries(webhook_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse({"deliveries": webhooks.list_deliveries(db, webhook_id)})
 
     @app.post(f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/retry", tags=["admin"])
-    def retry(webhook_id: ObjectId, delivery_id: ObjectId, _actor: Admin) -> dict:
-        return webhooks.retry_delivery(db, webhook_id, delivery_id)
+    def retry(webhook_id: ObjectId, delivery_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse(webhooks.retry_delivery(db, webhook_id, delivery_id))
 
     @app.get(f"{API}/audits", tags=["articles"])
-    def audits(_actor: Author) -> dict:
+    def audits(_actor: Author) -> JSONResponse:
         """Summaries of the nightly audit's runs found in the service's runs folder, newest first."""
-        return {"runs": audit_runs(Path(settings.runs_dir))}
+        return JSONResponse({"runs": audit_runs(Path(settings.runs_dir))})
 
 
 def audit_runs(runs_dir: Path, limit: int = 30) -> list[dict]:

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .db import Database
 from .models import Token, utcnow
@@ -67,10 +67,13 @@ def create_token(db: Database, name: str, role: str) -> NewToken:
 
 def authenticate(db: Database, token: str) -> Actor | None:
     """The actor for a presented token, or None when it is unknown or revoked."""
-    with db.session() as s:
-        row = s.execute(select(Token.id, Token.name, Token.role).where(
-            Token.token_hash == hash_token(token), Token.revoked_at.is_(None))).first()
+    with db.engine.connect() as conn:  # one indexed read on every request: no ORM session needed
+        row = conn.execute(_LOOKUP, {"h": hash_token(token)}).first()
     return Actor(row.id, row.name, row.role) if row else None
+
+
+_LOOKUP = select(Token.id, Token.name, Token.role).where(
+    Token.token_hash == bindparam("h"), Token.revoked_at.is_(None))
 
 
 def list_tokens(db: Database) -> list[dict]:

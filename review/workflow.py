@@ -133,37 +133,48 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
     with db.transaction() as s:
         art = _lock_or_create(s, db.dialect, content, now)
         created = art.current_version == 0
-        previous = _current_version(s, art) if not created else None
-        existing = s.scalars(select(Version).where(Version.article_id == art.id,
-                                                   Version.sha256 == content.sha256)).first()
+        versions = [] if created else s.execute(select(Version.id, Version.number, Version.sha256).where(
+            Version.article_id == art.id)).all()
+        existing = next((v for v in versions if v.sha256 == content.sha256), None)
+        previous_id = next((v.id for v in versions if v.number == art.current_version), None)
         if existing is not None and existing.number == art.current_version:
             return Submission("unchanged", article_dict(s, art))
         if existing is not None:
-            version, outcome = existing, "reverted"
-            if existing.ruleset != rd["ruleset"]["version"]:
-                _replace_report(s, existing, rd, now)
+            version, outcome = s.get(Version, existing.id), "reverted"
+            if version.ruleset != rd["ruleset"]["version"]:
+                _replace_report(s, version, rd, now)
         else:
-            number = (s.scalar(select(func.max(Version.number)).where(Version.article_id == art.id)) or 0) + 1
-            version = Version(article_id=art.id, number=number, sha256=content.sha256, title=content.title,
-                              format=content.format, body=content.body, submitted_by_id=actor.id,
-                              submitted_by=actor.name, submitted_at=now, ruleset=rd["ruleset"]["version"],
-                              checked_at=now, report=rd, verdict=rd["verdict"])
+            version = Version(article_id=art.id, number=max((v.number for v in versions), default=0) + 1,
+                              sha256=content.sha256, title=content.title, format=content.format, body=content.body,
+                              submitted_by_id=actor.id, submitted_by=actor.name, submitted_at=now,
+                              ruleset=rd["ruleset"]["version"], checked_at=now, report=rd, verdict=rd["verdict"])
             s.add(version)
             s.flush()
             _add_findings(s, version, rd)
             outcome = "created" if created else "new_version"
-        carried = _carry_waivers(s, previous, version, now) if previous is not None else []
+        carried = _carry_waivers(s, previous_id, version, now) if previous_id is not None else []
         before = None if created else art.status
         after = "submitted" if created or art.status in RESET_BY_NEW_VERSION else art.status
         art.current_version, art.title, art.status = version.number, content.title, after
-        _refresh_verdict(s, art, version, now)
+        # a brand-new version without carried waivers has exactly the report's open findings
+        _refresh_verdict(s, art, version, now, rd["counts"] if outcome != "reverted" and not carried else None)
         data = {"sha256": content.sha256, "outcome": outcome, "verdict": art.verdict, "counts": _counts(art)}
         if carried:
             data["carried_waivers"] = [w["finding"] for w in carried]
         _event(s, art, "submitted", actor, before, after, "", data, now)
         for w in carried:
             _event(s, art, "waiver_carried", actor, after, after, w["reason"], w, now)
-        return Submission(outcome, article_dict(s, art))
+        return Submission(outcome, _new_article_dict(art, version) if created else article_dict(s, art))
+
+
+def _new_article_dict(art: Article, version: Version) -> dict:
+    """``article_dict`` of an article just created: its one version is known, no query needed."""
+    out = article_dict(None, art, versions=False)
+    out["versions"] = [{
+        "version": version.number, "sha256": version.sha256, "format": version.format,
+        "submitted_by": version.submitted_by, "submitted_at": version.submitted_at.isoformat(),
+        "ruleset": version.ruleset, "verdict": version.verdict, "counts": _counts(version), "current": True}]
+    return out
 
 
 def _lock_or_create(s: Session, dialect: str, content: Content, now: datetime) -> Article:
@@ -204,14 +215,15 @@ def _add_findings(s: Session, version: Version, rd: dict) -> None:
         s.execute(insert(Finding), rows)
 
 
-def _carry_waivers(s: Session, source: Version, target: Version, now: datetime) -> list[dict]:
+def _carry_waivers(s: Session, source_id: int, target: Version, now: datetime) -> list[dict]:
     """Copy the source version's waivers onto findings of the target where the same rule fires on the
     same quoted evidence (matched by evidence key and ordinal). Returns what was carried."""
-    if source.id == target.id:
+    if source_id == target.id:
         return []
-    waivers = s.scalars(select(Waiver).where(Waiver.version_id == source.id, Waiver.fid.is_not(None))).all()
+    waivers = s.scalars(select(Waiver).where(Waiver.version_id == source_id, Waiver.fid.is_not(None))).all()
     if not waivers:
         return []
+    source_number = s.scalar(select(Version.number).where(Version.id == source_id))
     findings = {(f.evidence_key, f.ordinal): f for f in s.scalars(select(Finding).where(
         Finding.version_id == target.id))}
     carried = []
@@ -224,7 +236,7 @@ def _carry_waivers(s: Session, source: Version, target: Version, now: datetime) 
                      reason=w.reason, reviewer_id=w.reviewer_id, reviewer=w.reviewer, created_at=now,
                      carried_from_id=w.id))
         carried.append({"finding": f.fid, "rule": w.rule, "reason": w.reason, "reviewer": w.reviewer,
-                        "from_version": source.number, "from_finding": w.fid})
+                        "from_version": source_number, "from_finding": w.fid})
     s.flush()
     return carried
 
@@ -264,8 +276,10 @@ def _open_counts(s: Session, version_id: int) -> dict[str, int]:
     return counts
 
 
-def _refresh_verdict(s: Session, art: Article, version: Version, now: datetime) -> None:
-    counts = _open_counts(s, version.id)
+def _refresh_verdict(s: Session, art: Article, version: Version, now: datetime,
+                     counts: dict[str, int] | None = None) -> None:
+    """Recompute the version's and the article's verdict and open counts (``counts`` when already known)."""
+    counts = counts or _open_counts(s, version.id)
     verdict = "blocked" if counts["blocker"] else "pass"
     for row in (version, art):
         row.verdict, row.n_blocker, row.n_warning, row.n_info = (
@@ -284,19 +298,19 @@ def _event(s: Session, art: Article, kind: str, actor: Actor, before: str | None
     ev = Event(article_id=art.id, version=art.current_version, kind=kind, from_status=before, to_status=after,
                actor_id=actor.id, actor=actor.name, reason=reason, data=data, created_at=now)
     s.add(ev)
-    s.flush()
-    if kind in ANNOUNCED:
-        hooks = s.scalars(select(Webhook.id).where(Webhook.active.is_(True))).all()
-        if hooks:
-            payload = json.dumps({
-                "event": kind, "event_id": ev.id, "article_id": art.id, "external_id": art.external_id,
-                "version": art.current_version, "status": art.status, "verdict": art.verdict,
-                "counts": _counts(art), "at": now.isoformat(),
-            }, ensure_ascii=False)
-            s.execute(insert(Delivery), [{
-                "webhook_id": h, "event_id": ev.id, "payload": payload, "status": "pending", "attempts": 0,
-                "next_attempt_at": now, "last_error": "", "created_at": now} for h in hooks])
-            s.info["outbox"] = True
+    with s.no_autoflush:
+        hooks = s.scalars(select(Webhook.id).where(Webhook.active.is_(True))).all() if kind in ANNOUNCED else []
+    if hooks:
+        s.flush()  # the deliveries need the event's id
+        payload = json.dumps({
+            "event": kind, "event_id": ev.id, "article_id": art.id, "external_id": art.external_id,
+            "version": art.current_version, "status": art.status, "verdict": art.verdict,
+            "counts": _counts(art), "at": now.isoformat(),
+        }, ensure_ascii=False)
+        s.execute(insert(Delivery), [{
+            "webhook_id": h, "event_id": ev.id, "payload": payload, "status": "pending", "attempts": 0,
+            "next_attempt_at": now, "last_error": "", "created_at": now} for h in hooks])
+        s.info["outbox"] = True
     return ev
 
 
@@ -469,7 +483,7 @@ def apply_recheck(db: Database, article_id: int, version_id: int, report: Report
 # Reading
 
 
-def article_dict(s: Session, art: Article, versions: bool = True) -> dict:
+def article_dict(s: Session | None, art: Article, versions: bool = True) -> dict:
     """The article as the API shows it; ``counts`` are its current version's open findings."""
     out = {
         "id": art.id, "external_id": art.external_id, "title": art.title, "version": art.current_version,
