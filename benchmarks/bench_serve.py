@@ -125,11 +125,13 @@ class Service:
     def __init__(self, url: str, workers: int, cwd: Path):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "serve", "--port", str(self.port), "--database-url", url,
-             "--workers", str(workers), "--max-body-bytes", "2000000"],
-            cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True)
+        self.log = cwd / "serve.log"  # a file, not a pipe: an unread pipe would stall the server's logging
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "flows.cli", "serve", "--port", str(self.port), "--database-url", url,
+                 "--workers", str(workers), "--max-body-bytes", "2000000"],
+                cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
 
     def wait(self, timeout: float = 120) -> None:
         import httpx
@@ -137,7 +139,7 @@ class Service:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("the service exited: " + self.proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("the service exited: " + self.log.read_text()[-2000:])
             try:
                 if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
                     return

@@ -19,8 +19,9 @@ run anyway; one model of execution keeps the workflow plain and testable.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 
@@ -86,6 +87,7 @@ class Database:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=2 * pool_size,
                                         pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(artgate_write=True)
+        self._writer = threading.Lock() if self.dialect == "sqlite" else nullcontext()
         self.outbox_listeners: list = []  # called after a transaction that queued webhook deliveries commits
 
     def __repr__(self) -> str:
@@ -97,8 +99,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction: committed on success, rolled back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as s:
+        """A write transaction: committed on success, rolled back on any error.
+
+        On SQLite, writers of one process also queue on a lock before ``BEGIN
+        IMMEDIATE``: SQLite lets only one writer in anyway, and its own busy
+        handler waits by sleeping in growing steps, which turns a short queue
+        into long latency tails.
+        """
+        with self._writer, Session(self._write_engine, expire_on_commit=False) as s:
             with s.begin():
                 yield s
             if s.info.get("outbox"):
