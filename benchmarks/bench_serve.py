@@ -10,6 +10,10 @@ as soon as the previous one is answered). Every submission is a distinct
 seed-sized article (``corpus.article``), so each one is a real check and a
 new stored version. Reported: p50/p90/p99 latency, throughput, errors.
 
+Then an open-loop run (``--rate`` submissions/s offered, at most
+``--concurrency`` in flight): the latency of a submission when the service is
+not saturated.
+
 In the same run, as the baseline, the in-process check time
 (``review.checking.check_content``, the function the service calls) on the
 same articles, in this process.
@@ -72,7 +76,10 @@ def summary_ms(values: list[float]) -> dict:
 # --- the load generator (a separate process) -------------------------------------------------------------------
 
 
-async def _load(url: str, token: str, items: list[dict], concurrency: int) -> dict:
+async def _load(url: str, token: str, items: list[dict], concurrency: int, rate: float = 0.0) -> dict:
+    """Closed loop (``rate`` 0: each client sends its next request when the last is answered) or open
+    loop (a request every 1/``rate`` s, at most ``concurrency`` in flight; latency counts from when the
+    request was due, so queueing shows)."""
     import httpx
 
     queue: asyncio.Queue = asyncio.Queue()
@@ -96,8 +103,27 @@ async def _load(url: str, token: str, items: list[dict], concurrency: int) -> di
                     v = r.json()["verdict"]
                     verdicts[v] = verdicts.get(v, 0) + 1
 
+        async def open_loop() -> None:
+            slots = asyncio.Semaphore(concurrency)
+
+            async def one(item: dict, due: float) -> None:
+                async with slots:
+                    r = await client.post("/api/v1/articles", json=item)
+                latencies.append(time.perf_counter() - due)
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+            start, tasks = time.perf_counter(), []
+            for i, item in enumerate(items):
+                due = start + i / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                tasks.append(asyncio.create_task(one(item, due)))
+            await asyncio.gather(*tasks)
+
         t0 = time.perf_counter()
-        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+        if rate:
+            await open_loop()
+        else:
+            await asyncio.gather(*(client_loop() for _ in range(concurrency)))
         wall = time.perf_counter() - t0
     return {"requests": len(latencies), "seconds": round(wall, 2), "per_second": round(len(latencies) / wall, 1),
             **summary_ms(latencies), "statuses": statuses, "verdicts": verdicts}
@@ -105,7 +131,7 @@ async def _load(url: str, token: str, items: list[dict], concurrency: int) -> di
 
 def load_main(args: argparse.Namespace) -> None:
     items = json.loads(Path(args.bodies).read_text())
-    print(json.dumps(asyncio.run(_load(args.url, args.token, items, args.concurrency))))
+    print(json.dumps(asyncio.run(_load(args.url, args.token, items, args.concurrency, args.rate))))
 
 
 # --- the orchestrator ----------------------------------------------------------------------------------------------
@@ -280,20 +306,31 @@ def bench_database(kind: str, items: list[dict], args: argparse.Namespace) -> di
                 load = run_load(service.base, token, folder / "bodies.json", args.concurrency)
                 print(f"{kind}: {load['requests']} submissions in {load['seconds']} s · {load['per_second']}/s · "
                       f"p50 {load['p50_ms']} ms · p99 {load['p99_ms']} ms · {load['statuses']}", file=sys.stderr)
+                paced = None
+                if args.rate:
+                    extra = bodies(args.paced_n, seed=23)
+                    for it in extra:
+                        it["external_id"] = "paced-" + it["external_id"]
+                    (folder / "paced.json").write_text(json.dumps(extra))
+                    paced = run_load(service.base, token, folder / "paced.json", args.concurrency, args.rate)
+                    print(f"{kind}: {paced['requests']} submissions at {args.rate}/s offered: "
+                          f"p50 {paced['p50_ms']} ms · p99 {paced['p99_ms']} ms · {paced['statuses']}",
+                          file=sys.stderr)
                 stored = top_up(url, args.list_n)
                 listing = time_list(service.base, token)
                 print(f"{kind}: list of {stored:,} articles, one page: p50 {listing['first_page']['p50_ms']} ms",
                       file=sys.stderr)
             finally:
                 service.stop()
-            return {"database": kind, "load": load, "stored_articles": stored, "list": listing}
+            return {"database": kind, "load": load, "paced": paced, "paced_rate": args.rate,
+                    "stored_articles": stored, "list": listing}
         finally:
             drop()
 
 
-def run_load(base: str, token: str, bodies_file: Path, concurrency: int) -> dict:
+def run_load(base: str, token: str, bodies_file: Path, concurrency: int, rate: float = 0.0) -> dict:
     out = subprocess.run([sys.executable, __file__, "--load", "--url", base, "--token", token,
-                          "--bodies", str(bodies_file), "--concurrency", str(concurrency)],
+                          "--bodies", str(bodies_file), "--concurrency", str(concurrency), "--rate", str(rate)],
                          capture_output=True, check=True, timeout=3600)
     return json.loads(out.stdout)
 
@@ -319,6 +356,9 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--databases", default="sqlite,postgresql")
     p.add_argument("--list-n", type=int, default=10_000)
+    p.add_argument("--rate", type=float, default=20.0,
+                   help="then an open-loop run at this many submissions/s (0: skip it)")
+    p.add_argument("--paced-n", type=int, default=600, help="submissions in the open-loop run")
     p.add_argument("--baseline-n", type=int, default=300)
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results-serve.json"))
     p.add_argument("--load", action="store_true", help=argparse.SUPPRESS)

@@ -18,6 +18,7 @@ run anyway; one model of execution keeps the workflow plain and testable.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
@@ -87,7 +88,8 @@ class Database:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=2 * pool_size,
                                         pool_pre_ping=True)
         self._write_engine = self.engine.execution_options(artgate_write=True)
-        self._writer = threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        path = make_url(self.url).database if self.dialect == "sqlite" else None
+        self._writer = WriterLock(path) if path and path != ":memory:" else nullcontext()
         self.outbox_listeners: list = []  # called after a transaction that queued webhook deliveries commits
 
     def __repr__(self) -> str:
@@ -101,10 +103,11 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error.
 
-        On SQLite, writers of one process also queue on a lock before ``BEGIN
-        IMMEDIATE``: SQLite lets only one writer in anyway, and its own busy
-        handler waits by sleeping in growing steps, which turns a short queue
-        into long latency tails.
+        On SQLite, writers also queue on a lock before ``BEGIN IMMEDIATE`` (a
+        thread lock and an ``flock`` on ``FILE.writer-lock``, so the server's
+        worker processes and the command line queue together): SQLite lets only
+        one writer in anyway, and its own busy handler waits by sleeping in
+        growing steps, which turns a short queue into long latency tails.
         """
         with self._writer, Session(self._write_engine, expire_on_commit=False) as s:
             with s.begin():
@@ -131,6 +134,37 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if isinstance(self._writer, WriterLock):
+            self._writer.close()
+
+
+class WriterLock:
+    """One SQLite writer at a time across this process's threads and every process using the same file."""
+
+    def __init__(self, database_path: str):
+        self._path = database_path + ".writer-lock"
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 def alembic_config():
