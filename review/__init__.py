@@ -9,5 +9,7 @@
 - ``review.tokens``: API tokens (random, shown once, stored hashed) and roles.
 - ``review.webhooks``: the outbox and its delivery worker (HMAC-signed, retried with back-off).
 - ``review.api``: thin FastAPI routes that translate HTTP to workflow calls and back.
+- ``review.server``: uvicorn's HTTP protocol with TCP_NODELAY (see its docstring for why).
 - ``review.cli``: what ``artgate serve``, ``artgate token create`` and ``artgate recheck`` run.
+- ``review.audit_source``: the store's current versions as the nightly audit's corpus.
 """
