@@ -35,6 +35,7 @@ class Item:
     raw: bytes
     fmt: str  # text | markdown | html | json | record
     sha: str  # of the raw bytes: any change to the article (title, status, body) re-checks it
+    title: str | None = None  # set for a review store version: raw is its body, checked as the service does
 
 
 @dataclass
@@ -97,6 +98,10 @@ def _article(item: Item):
     from extractors.ingest import from_record, read_bytes
     from extractors.types import Problem
 
+    if item.title is not None:
+        from review.checking import Content, article_for
+
+        return article_for(Content(item.id, item.title, item.raw.decode("utf-8"), item.fmt))
     if item.fmt != "record":
         return read_bytes(item.raw, item.ref, item.fmt, article_id=item.id.replace("/", "-"))
     try:
@@ -171,11 +176,12 @@ class RunResult:
 
 def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chunk_size: int = 100,
               config: str | None = None, submit: Callable | None = None, progress: bool = True,
-              validate: bool = True, max_in_flight: int = 8) -> RunResult:
+              validate: bool = True, max_in_flight: int = 8, database_url: str | None = None) -> RunResult:
     """Audit a corpus: resume an unfinished run or start one, check what changed, write the outputs.
 
     ``submit(chunk)`` returns the chunk's results, or a future with ``.result()``;
     the Prefect flow passes its task's ``submit`` so each chunk is one task run.
+    With ``database_url`` the corpus is the review store's current versions.
     """
     from rules.engine import load_ruleset
 
@@ -185,9 +191,15 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
     store = Store(runs_dir / "state.sqlite")
     try:
         ruleset = load_ruleset(config).version
-        key = str(Path(source).resolve())
+        if database_url:
+            from review.audit_source import store_items
+
+            listing, key = store_items(database_url)
+            source = key
+        else:
+            key = str(Path(source).resolve())
+            listing = list_items(source)
         run_id, resumed = store.open_run(key, ruleset)
-        listing = list_items(source)
         for item, reason in listing.errors:
             store.error(run_id, item, reason)
         done = store.done(run_id)

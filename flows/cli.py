@@ -7,6 +7,10 @@
     artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R]    extraction quality on a gold set
     artgate audit SOURCE [--workers N] [--dask-address A]            the nightly audit of a corpus
     artgate deploy SOURCE --cron "0 2 * * *"                         schedule it on a Prefect server
+    artgate audit --database-url URL                                 the same over the review store
+    artgate serve [--host H] [--port P] [--database-url URL]         the review gate as an HTTP service
+    artgate token create --role ROLE --name NAME [--database-url URL]  an API token, printed once
+    artgate recheck [--database-url URL]                             re-check stored articles under today's rules
 
 Formats: text (default; coloured on a terminal), json, jsonl, sarif, markdown, html.
 Exit status: 0 no blocker, 1 at least one blocker, 2 usage error or an input
@@ -49,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check every article that changed since its last check, in chunks, and write "
                                    "assertions.parquet, findings.parquet, summary.json and report.html to a run "
                                    "folder. A run that was interrupted is resumed.")
-    a.add_argument("source", metavar="SOURCE")
+    a.add_argument("source", metavar="SOURCE", nargs="?")
+    a.add_argument("--database-url", metavar="URL",
+                   help="audit the review store's current versions instead of a SOURCE")
     a.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
     a.add_argument("--chunk-size", type=int, default=100, help="articles per task (default 100)")
     a.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
@@ -64,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--chunk-size", type=int, default=100)
     d.add_argument("--workers", type=int, default=1)
     d.add_argument("--config", metavar="FILE")
+    _review_parsers(sub)
     r = sub.add_parser("rules", help="list every rule with its level and summary")
     r.add_argument("--config", metavar="FILE")
     x = sub.add_parser("explain", help="explain a rule, with an example that triggers it and one that does not")
@@ -77,6 +84,41 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
     e.add_argument("--config", metavar="FILE", help="the configuration whose rules make the verdicts")
     return p
+
+
+def _review_parsers(sub) -> None:
+    db_help = "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB (default: artgate.db in this folder)"
+    v = sub.add_parser("serve", help="run the review gate as an HTTP service",
+                       description="Serve the review API (OpenAPI at /openapi.json, /healthz without a token). "
+                                   "The store is created and migrated on start.")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8080)
+    v.add_argument("--database-url", metavar="URL", help=db_help)
+    v.add_argument("--runs-dir", default="artgate-runs", help="the nightly audit's runs, listed at /api/v1/audits")
+    v.add_argument("--config", metavar="FILE", help="artgate.toml for the ruleset (default: the nearest one)")
+    v.add_argument("--workers", type=int, default=1, help="server processes, each with its own pipeline (default 1)")
+    v.add_argument("--max-body-bytes", type=int, default=1_048_576, help="larger request bodies get 413")
+    t = sub.add_parser("token", help="manage API tokens")
+    tsub = t.add_subparsers(dest="token_command", required=True)
+    tc = tsub.add_parser("create", help="create an API token and print it (only once)")
+    tc.add_argument("--role", choices=("author", "reviewer", "admin"), required=True)
+    tc.add_argument("--name", required=True, help="who uses the token (a person or a system)")
+    tc.add_argument("--database-url", metavar="URL", help=db_help)
+    rc = sub.add_parser("recheck", help="re-check stored current versions checked under an older ruleset")
+    rc.add_argument("--database-url", metavar="URL", help=db_help)
+    rc.add_argument("--config", metavar="FILE")
+    rc.add_argument("--all", action="store_true", help="re-check every current version, not only stale ones")
+
+
+def _review(args: argparse.Namespace) -> int:
+    from review import cli
+
+    if args.command == "serve":
+        return cli.serve(args.host, args.port, args.database_url, args.runs_dir, args.config, args.workers,
+                         args.max_body_bytes)
+    if args.command == "token":
+        return cli.token_create(args.role, args.name, args.database_url)
+    return cli.recheck(args.database_url, args.config, args.all)
 
 
 def _render(reports: list, fmt: str, single: bool, color: bool, ruleset) -> str:
@@ -159,19 +201,24 @@ def _audit(args: argparse.Namespace) -> int:
     from rules.engine import load_ruleset
 
     load_ruleset(args.config)  # a bad config fails here, before any work
-    if not os.path.exists(args.source):
+    if bool(args.source) == bool(args.database_url):
+        print("artgate: error: audit needs either a SOURCE or --database-url URL", file=sys.stderr)
+        return 2
+    if args.source and not os.path.exists(args.source):
         print(f"artgate: error: {args.source}: no such file or directory", file=sys.stderr)
         return 2
     if args.no_prefect:
         from flows.audit import run_audit
 
-        summary = run_audit(args.source, args.runs_dir, chunk_size=args.chunk_size, config=args.config).summary
+        summary = run_audit(args.source or "", args.runs_dir, chunk_size=args.chunk_size, config=args.config,
+                            database_url=args.database_url).summary
         run_dir = os.path.join(args.runs_dir, summary["run_id"])
     else:
         from flows.nightly import configured
 
         summary = configured(args.workers, args.dask_address)(
-            args.source, args.runs_dir, args.chunk_size, args.config, progress=True)
+            args.source or "", args.runs_dir, args.chunk_size, args.config, progress=True,
+            database_url=args.database_url)
         run_dir = summary["run_dir"]
     f = summary["findings"]
     print(f"run {summary['run_id']}: {summary['articles']} articles, {summary['blocked']} blocked, "
@@ -205,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help(sys.stderr)
         return 2
     try:
+        if args.command in ("serve", "token", "recheck"):
+            return _review(args)
         if args.command in ("rules", "explain", "eval", "audit", "deploy"):
             return {"rules": _rules, "explain": _explain, "eval": _eval, "audit": _audit,
                     "deploy": _deploy}[args.command](args)

@@ -61,10 +61,10 @@ def publish_task(summary: dict) -> None:
 
 @flow(name="nightly-audit", log_prints=False)
 def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int = 100, config: str | None = None,
-                  progress: bool = False) -> dict:
-    """Audit a corpus (a folder of articles or a JSON Lines export); returns the run's summary."""
+                  progress: bool = False, database_url: str | None = None) -> dict:
+    """Audit a corpus (a folder, a JSON Lines export, or the review store's current versions); returns the summary."""
     result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
-                       submit=lambda chunk: check_chunk_task.submit(chunk, config))
+                       submit=lambda chunk: check_chunk_task.submit(chunk, config), database_url=database_url)
     publish_task(result.summary)
     return {**result.summary, "run_dir": str(result.run_dir)}
 

@@ -1,0 +1,425 @@
+"""The HTTP API: thin FastAPI routes that translate requests into workflow calls and results into JSON.
+
+The routes are plain (synchronous) functions returning ``JSONResponse`` (the
+workflow already gives plain JSON values, so FastAPI need not walk them again),
+and FastAPI runs each in its thread pool: the CPU-bound check of a submission never blocks the event loop,
+and it runs before the short transaction that stores the version.
+
+Errors are always JSON ``{"error": CODE, "message": "...", "field": "..."}``
+with a 4xx status (a 5xx only when the server itself fails, and then without
+any detail of the failure, which goes to the server's log).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import listing, tokens, webhooks, workflow
+from .checking import Content, ruleset_version, warm_up
+from .db import Database, database_url_from_env
+from .tokens import Actor
+
+log = logging.getLogger("artgate.api")
+
+API = "/api/v1"
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+MAX_ID = 2**63 - 1
+
+
+@dataclass
+class Settings:
+    """How one service process runs; ``from_env`` is what each uvicorn worker reads."""
+
+    database_url: str | None = None
+    config: str | None = None  # artgate.toml for the ruleset (default: the nearest one)
+    runs_dir: str = "artgate-runs"  # the nightly audit's run folders, listed at /api/v1/audits
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    deliver_webhooks: bool = True
+    retry: webhooks.RetryPolicy = field(default_factory=webhooks.RetryPolicy)
+    warm: bool = True  # build the NLP pipeline at start-up rather than on the first submission
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(database_url=database_url_from_env(None), config=os.environ.get("ARTGATE_CONFIG") or None,
+                   runs_dir=os.environ.get("ARTGATE_RUNS_DIR", "artgate-runs"),
+                   max_body_bytes=int(os.environ.get("ARTGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Request bodies
+
+
+def _storable(value: str) -> str:
+    """Text the store can keep on both databases: PostgreSQL refuses NUL and lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (it contains a lone surrogate)") from exc
+    return value
+
+
+def _nonblank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Reason = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_storable), AfterValidator(_nonblank)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubmitIn(Strict):
+    external_id: Annotated[Text, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                       description="the CMS's stable id of the article")]
+    title: Annotated[Text, Field(max_length=500)] = ""
+    body: Annotated[Text, Field(min_length=1, description="the article text")]
+    format: Literal["text", "markdown", "html"] = "text"
+
+
+Target = Literal["in_review", "approved", "changes_requested", "rejected"]
+
+
+class TransitionIn(Strict):
+    to: Target
+    reason: Annotated[Text, Field(max_length=5000)] = ""
+
+
+class WaiveIn(Strict):
+    reason: Reason
+
+
+class TokenIn(Strict):
+    name: Annotated[Text, Field(min_length=1, max_length=100), AfterValidator(_nonblank)]
+    role: Literal["author", "reviewer", "admin"]
+
+
+class WebhookIn(Strict):
+    url: Annotated[Text, Field(min_length=1, max_length=2000)]
+    secret: Annotated[Text, Field(min_length=16, max_length=200)]
+
+
+ArticleId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+ObjectId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Errors
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, **extra):
+        self.status, self.code, self.message, self.field, self.extra = status, code, message, field, extra
+
+
+STATUS_OF = {"invalid": 422, "not_found": 404, "invalid_transition": 409, "blocked": 409,
+             "own_submission": 403, "already_waived": 409}
+CODE_OF = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+           406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+           422: "invalid", 429: "too_many_requests", 503: "unavailable"}
+
+
+def _error(http_status: int, code: str, message: str, field: str | None = None, headers: dict | None = None,
+           **extra) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, "field": field, **extra}, status_code=http_status,
+                        headers=headers)
+
+
+def _field(loc: tuple) -> str:
+    """'title' for ("body", "title"); 'limit' for ("query", "limit"); 'body' for the body as a whole."""
+    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+    return ".".join(parts) or "body"
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+                  for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+        if first["message"] == "JSON decode error":
+            first = {"field": "body", "message": "the body is not valid JSON"}
+            errors = [first]
+        return _error(422, "invalid", f"{first['field']}: {first['message']}", first["field"], errors=errors)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error(exc.status, exc.code, exc.message, exc.field, headers, **exc.extra)
+
+    @app.exception_handler(workflow.WorkflowError)
+    async def refused(_request: Request, exc: workflow.WorkflowError) -> JSONResponse:
+        return _error(STATUS_OF.get(exc.code, 422), exc.code, exc.message, exc.field, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "the request was refused"
+        return _error(exc.status_code, CODE_OF.get(exc.status_code, "error"), message, None,
+                      getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(500, "internal", "the service failed on this request; the details are in its log")
+
+
+class BodyLimit:
+    """Refuse a request body over ``max_bytes`` with 413 before any route reads it.
+
+    The body is read (at most ``max_bytes`` + 1 bytes) here and replayed to the
+    app, so an oversized upload is cut off whether or not it declared its
+    Content-Length.
+    """
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope, receive, send) -> None:
+        response = _error(413, "too_large", f"the request body is over the limit of {self.max_bytes:,} bytes",
+                          "body")
+        await response(scope, receive, send)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The app
+
+
+bearer = HTTPBearer(auto_error=False, description="an API token made with `artgate token create`")
+
+
+def require(role: str) -> Callable[..., Actor]:
+    """A dependency: the caller's actor, or 401 (no or unknown token) / 403 (a role below ``role``)."""
+
+    def dependency(request: Request,
+                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
+        if credentials is None or not credentials.credentials:
+            raise ApiError(401, "unauthorized", "this needs an 'Authorization: Bearer TOKEN' header",
+                           "Authorization")
+        actor = tokens.authenticate(request.app.state.db, credentials.credentials)
+        if actor is None:
+            raise ApiError(401, "unauthorized", "the token is unknown or revoked", "Authorization")
+        if not actor.can(role):
+            raise ApiError(403, "forbidden", f"this needs the {role} role; the token's role is {actor.role}",
+                           "Authorization")
+        return actor
+
+    return dependency
+
+
+Author = Annotated[Actor, Depends(require("author"))]
+Reviewer = Annotated[Actor, Depends(require("reviewer"))]
+Admin = Annotated[Actor, Depends(require("admin"))]
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """The service: migrates the store, then serves the API (and delivers webhooks in the background)."""
+    settings = settings or Settings()
+    db = db or Database(settings.database_url)
+    db.migrate()
+    worker = webhooks.DeliveryWorker(db, settings.retry) if settings.deliver_webhooks else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if settings.warm:
+            warm_up(settings.config)
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+
+    app = FastAPI(title="artgate review gate", version="1", lifespan=lifespan,
+                  description="Submit article versions, see their checks, move them through review.")
+    app.state.db, app.state.settings, app.state.worker = db, settings, worker
+    _install_errors(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    _routes(app, db, settings)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory each uvicorn worker process calls (``artgate serve`` sets the environment)."""
+    return create_app(Settings.from_env())
+
+
+def _routes(app: FastAPI, db: Database, settings: Settings) -> None:
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> JSONResponse:
+        """Liveness and readiness: answers without a token."""
+        try:
+            db.ping()
+        except SQLAlchemyError as exc:  # "not ready"; the reason goes to the log only
+            log.warning("health check: database unreachable: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": db.dialect}, status_code=503)
+        return JSONResponse({"status": "ok", "database": db.dialect, "ruleset": ruleset_version(settings.config)})
+
+    @app.post(f"{API}/articles", status_code=201, tags=["articles"],
+              responses={200: {"description": "unchanged (or reverted to an earlier version)"}})
+    def submit(body: SubmitIn, actor: Author) -> JSONResponse:
+        """Submit an article's content: a new article or version is checked and stored (201)."""
+        result = workflow.submit(db, actor, Content(body.external_id, body.title, body.body, body.format),
+                                 settings.config)
+        a = result.article
+        return JSONResponse({
+            "id": a["id"], "external_id": a["external_id"], "version": a["version"], "status": a["status"],
+            "verdict": a["verdict"], "counts": a["counts"], "outcome": result.outcome, "ruleset": a["ruleset"]},
+            status_code=201 if result.outcome in ("created", "new_version") else 200)
+
+    @app.get(f"{API}/articles", tags=["articles"])
+    def list_articles(
+        _actor: Author,
+        status: Literal["submitted", "in_review", "approved", "changes_requested", "rejected"] | None = None,
+        verdict: Literal["pass", "blocked"] | None = None,
+        rule: Annotated[Text | None, Query(max_length=120)] = None,
+        severity: Literal["blocker", "warning", "info"] | None = None,
+        external_id: Annotated[Text | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
+        cursor: Annotated[Text | None, Query(max_length=500)] = None,
+    ) -> JSONResponse:
+        """Articles, most recently changed first, with counts per status; pass ``next_cursor`` for more."""
+        return JSONResponse(listing.list_articles(db, status=status, verdict=verdict, rule=rule, severity=severity,
+                                                  external_id=external_id, limit=limit, cursor=cursor))
+
+    @app.get(f"{API}/articles/{{article_id}}", tags=["articles"])
+    def get_article(article_id: ArticleId, _actor: Author) -> JSONResponse:
+        return JSONResponse(workflow.get_article(db, article_id))
+
+    @app.get(f"{API}/articles/{{article_id}}/report", tags=["articles"])
+    def get_report(article_id: ArticleId, _actor: Author) -> JSONResponse:
+        """The current version's report (``artgate.report/1``), waived findings shown as suppressed."""
+        return JSONResponse(workflow.report(db, article_id))
+
+    @app.get(f"{API}/articles/{{article_id}}/versions/{{number}}/report", tags=["articles"])
+    def get_version_report(article_id: ArticleId, number: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+                           _actor: Author) -> JSONResponse:
+        return JSONResponse(workflow.report(db, article_id, number))
+
+    @app.get(f"{API}/articles/{{article_id}}/events", tags=["articles"])
+    def get_events(article_id: ArticleId, _actor: Author) -> JSONResponse:
+        """The article's history, oldest first."""
+        return JSONResponse({"events": workflow.events(db, article_id)})
+
+    @app.post(f"{API}/articles/{{article_id}}/transitions", tags=["review"],
+              responses={409: {"description": "blocked by open blockers, or not a valid move from this status"},
+                         403: {"description": "the reviewer submitted the current version"}})
+    def move(article_id: ArticleId, body: TransitionIn, actor: Reviewer) -> JSONResponse:
+        """Move the article through review; approval is refused while a blocker is open."""
+        return JSONResponse(workflow.transition(db, actor, article_id, body.to, body.reason))
+
+    @app.post(f"{API}/articles/{{article_id}}/findings/{{finding_id}}/waive", tags=["review"])
+    def waive(article_id: ArticleId, finding_id: Annotated[str, PathParam(pattern=r"^f[0-9]{1,9}$")],
+              body: WaiveIn, actor: Reviewer) -> JSONResponse:
+        """Waive one finding of the current version, with a reason that stays on record."""
+        return JSONResponse(workflow.waive(db, actor, article_id, finding_id, body.reason))
+
+    @app.get(f"{API}/tokens", tags=["admin"])
+    def get_tokens(_actor: Admin) -> JSONResponse:
+        return JSONResponse({"tokens": tokens.list_tokens(db)})
+
+    @app.post(f"{API}/tokens", status_code=201, tags=["admin"])
+    def post_token(body: TokenIn, _actor: Admin) -> JSONResponse:
+        """Make a token; the response is the only time the token is shown."""
+        t = tokens.create_token(db, body.name, body.role)
+        return JSONResponse({"id": t.id, "name": t.name, "role": t.role, "token": t.token}, status_code=201)
+
+    @app.delete(f"{API}/tokens/{{token_id}}", tags=["admin"])
+    def delete_token(token_id: ObjectId, _actor: Admin) -> JSONResponse:
+        t = tokens.revoke_token(db, token_id)
+        if t is None:
+            raise ApiError(404, "not_found", f"no token with id {token_id}", "token_id")
+        return JSONResponse(t)
+
+    @app.get(f"{API}/webhooks", tags=["admin"])
+    def get_webhooks(_actor: Admin) -> JSONResponse:
+        return JSONResponse({"webhooks": webhooks.list_webhooks(db)})
+
+    @app.post(f"{API}/webhooks", status_code=201, tags=["admin"])
+    def post_webhook(body: WebhookIn, actor: Admin) -> JSONResponse:
+        """Register a receiver: every verdict or status change is POSTed to it, signed with the secret."""
+        return JSONResponse(webhooks.create_webhook(db, actor, body.url, body.secret), status_code=201)
+
+    @app.delete(f"{API}/webhooks/{{webhook_id}}", tags=["admin"])
+    def delete_webhook(webhook_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse(webhooks.deactivate_webhook(db, webhook_id))
+
+    @app.get(f"{API}/webhooks/{{webhook_id}}/deliveries", tags=["admin"])
+    def get_deliveries(webhook_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse({"deliveries": webhooks.list_deliveries(db, webhook_id)})
+
+    @app.post(f"{API}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/retry", tags=["admin"])
+    def retry(webhook_id: ObjectId, delivery_id: ObjectId, _actor: Admin) -> JSONResponse:
+        return JSONResponse(webhooks.retry_delivery(db, webhook_id, delivery_id))
+
+    @app.get(f"{API}/audits", tags=["articles"])
+    def audits(_actor: Author) -> JSONResponse:
+        """Summaries of the nightly audit's runs found in the service's runs folder, newest first."""
+        return JSONResponse({"runs": audit_runs(Path(settings.runs_dir))})
+
+
+def audit_runs(runs_dir: Path, limit: int = 30) -> list[dict]:
+    """The ``summary.json`` of each finished audit run under ``runs_dir`` (unreadable ones are skipped)."""
+    out = []
+    for path in sorted(runs_dir.glob("*/summary.json"), reverse=True)[:limit]:
+        try:
+            s = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            log.warning("audit summary %s unreadable: %s", path, exc)
+            continue
+        out.append({k: s.get(k) for k in ("run_id", "source", "ruleset", "articles", "blocked", "passed",
+                                          "bad_items", "findings", "new_findings", "resolved_findings")})
+    return out
