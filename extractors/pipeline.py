@@ -21,6 +21,7 @@ import warnings
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import pairwise
+from types import SimpleNamespace
 
 import scispacy.abbreviation  # noqa: F401  (registers 'abbreviation_detector')
 import spacy
@@ -215,16 +216,27 @@ class BoundedTokenizer:
             yield self(text)
 
 
+@spacy.registry.tokenizers("artgate.bounded_scispacy")
+def make_tokenizer():
+    def create(nlp: Language) -> BoundedTokenizer:
+        # scispaCy reads the default tokenizer's URL matcher; hand it the language default instead
+        nlp.tokenizer = SimpleNamespace(token_match=nlp.Defaults.token_match)
+        return BoundedTokenizer(combined_rule_tokenizer(nlp))
+
+    return create
+
+
 @lru_cache(maxsize=4)
 def get_nlp(lexicon_path: str | None = None) -> Language:
     """The pipeline, built on first call and cached for the life of the process."""
-    nlp = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # spaCy's own regex in scispaCy's tokenizer
+        # the tokenizer is built once, by its factory: building spaCy's default English one first and
+        # replacing it cost half a second of every cold start
+        nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "artgate.bounded_scispacy"}}})
     # spaCy's 1,000,000-character guard protects parser/NER memory; this pipeline has
     # neither, and the file-size limit (ingest.DEFAULT_MAX_BYTES) bounds input instead.
     nlp.max_length = 20_000_000
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # spaCy's own regex in scispaCy's tokenizer
-        nlp.tokenizer = BoundedTokenizer(combined_rule_tokenizer(nlp))
     nlp.add_pipe("artgate_sentences")
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("artgate_mentions", config={"lexicon_path": lexicon_path})
