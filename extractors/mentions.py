@@ -452,7 +452,8 @@ class TargetMatcher:
         """'Shoulder flexion, abduction, & lateral rotation': further actions share the body."""
         while (c := self._coord(ws, text, k)) is not None:
             act = self._action_at(ws, text, c)
-            if act is None or self._body_at(ws, text, act[0]) is not None:
+            if act is None or (act[0] < len(ws.lower) and ws.joined(act[0] - 1, text)
+                               and self._body_at(ws, text, act[0]) is not None):
                 break
             out.append(self._combo(ws.starts[c], ws.ends[act[0] - 1], bodies, act[1]))
             k = act[0]
@@ -560,6 +561,12 @@ class TargetMatcher:
                 and not (t.kind == "MUSCLE" and (_AREA_AFTER.match(text, t.end) or _OVER_BEFORE.search(
                     text, max(0, t.start - 20), t.start) or _PLACE_BEFORE.search(text, max(0, t.start - 70), t.start)))]
         targets = _resolve(kept + reflexes)
+        # 'reduced biceps supinator reflex': a muscle right before another reflex names its own reflex too
+        for k in range(len(targets) - 1):
+            t, nxt = targets[k], targets[k + 1]
+            if t.kind == "MUSCLE" and t.reflex and nxt.kind == "REFLEX" and re.fullmatch(
+                    r"\s*(?:,|and|&|/|or)?\s*", text[t.end:nxt.start]):
+                targets[k] = Target(t.start, t.end, t.reflex, "REFLEX", t.source)
         taken = Intervals([(t.start, t.end) for t in targets])
         nones = Intervals([(t.start, t.end) for t in found if t.target is None])
         candidates = [c for c in candidates

@@ -85,8 +85,8 @@ _ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s
 # a root label before its targets: 'C6-7: wrist flexion', 'L2: hip flexion', 'C5 deltoid', 'C5 – Feel alive – Shoulder'
 _LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
 _ROOT_ANAPHOR = re.compile(
-    r"\b(?:this|these|those|that|the\s+same|its|their)\s+(?:nerve\s+|spinal\s+|lumbar\s+|cervical\s+|sacral\s+)?"
-    r"(?:roots?|myotomes?|nerves?|levels?|segments?)\b(?!\s+(?:distribution|involvement|anatomy|level|pattern))",
+    r"\b(?:this|these|those|that|the\s+same|its|their)\s+(?:specific\s+|same\s+|particular\s+|affected\s+)?"
+    r"(?:nerve\s+|spinal\s+|lumbar\s+|cervical\s+|sacral\s+)?(?:roots?|myotomes?|nerves?|levels?|segments?)\b(?!\s+(?:distribution|involvement|anatomy|level|pattern))",
     re.IGNORECASE)
 _TARGET_ANAPHOR = re.compile(
     r"\b(?:this|these|those|the\s+same)\s+(?:\w+\s+)?(?:muscles?|movements?|actions?|motions?|functions?)\b",
@@ -317,8 +317,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         reflex_ctx = st.reflex_mode or (line_reflex_word and not s_targets) or line_reflex_label
         s_targets = _reflex_context(text, start, end, s_targets, candidates, reflex_ctx, st)
         s_targets = _credited(text, s_targets, start, end, line.kind == "table_row" or (
-            whole_line and bool(groups) and groups[0].start - start <= 3 and line.words <= 12 and not re.search(
-                r"[.!?]\s*$", sentence)))
+            whole_line and bool(groups) and groups[0].start - start <= 3 and not sentence.rstrip().endswith(
+                (".", "!", "?")) and (line.words <= 12 or (_ROW_LABEL.match(text, groups[-1].end) and (
+                    sentence.count(";") >= 2 or sentence.count(",") >= 3)))))
         s_targets += _bare_actions(matcher, doc, text, line, start, end, s_targets)
         s_targets.sort(key=lambda t: t.start)
 
@@ -401,12 +402,20 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         top = sec.top if sec else ""
         sub = sec.heading if sec and sec.level > 1 else ""
         mine: list[int] = []
+        line_start, _ = _trim(text, line.start, line.end)
         for group, t in pairs:
             polarity = _polarity(trigs, group, t, text, s_targets, start, end)
             primary = _is_primary(text, start, group, t)
+            # '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …': a claim that spans the
+            # sentences of one bullet or row is the bullet's
+            a_start, a_end, a_sentence = start, end, sentence
+            if group.carried and line.kind in ("bullet", "table_row") and all(
+                    line_start <= a.start < start for a in group.atoms):
+                a_start, a_end = line_start, _trim(text, line.start, line.end)[1]
+                a_sentence = text[a_start:a_end]
             for atom in group.atoms:
                 for root in atom.roots:
-                    key = (start, root, t.target, polarity)
+                    key = (a_start, root, t.target, polarity)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -415,7 +424,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                     out.append(Assertion(
                         id="", article_id=article.id, root=root, target=t.target, target_kind=kind,
                         relation=_RELATION[kind], polarity=polarity, primary=primary, section=top, subsection=sub,
-                        sentence=" ".join(sentence.split()), start=start, end=end,
+                        sentence=" ".join(a_sentence.split()), start=a_start, end=a_end,
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                         citations=cites,
                     ))
@@ -901,7 +910,7 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
     if table and len(free_g) == 1:  # a row's root cell governs its other cells
         return pairs + [(free_g[0], t) for t in free_t]
     for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table):
-        pairs += _items(text, c_groups, c_targets)
+        pairs += _items(text, c_groups, c_targets, end)
     return pairs
 
 
@@ -955,6 +964,9 @@ def _elliptical(text: str, c: _Clause) -> bool:
 
 _CONDITION_START = re.compile(r"\W*(?:if|when|whenever|with|in)\b[^,]{0,60}\b[CTLS]\s?\d", re.IGNORECASE)
 _PRONOUN_CLAUSE = re.compile(r"\W*(?:and|but|while|yet)?\s*(?:it|they|this\s+root|these\s+roots)\b", re.IGNORECASE)
+# a root label opening a list row: 'C6- ECR, …', 'L4-5-- Extensor digitorum; …', 'L34   knee extension'
+_ROW_LABEL = re.compile(r"\s*(?:[:;–—-]+\s|\s{2,})")
+_LONG_WORD = re.compile(r"[A-Za-z]{3,}")
 _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|should|does|do|did)\b",
                      re.IGNORECASE)
 
@@ -966,7 +978,8 @@ def _inside(pos: int, groups: list[_Group], targets: list[Target]) -> bool:
 _ITEM_SEP = re.compile(r",|;|/|\band\b|\bor\b|\s[–—-]\s")
 
 
-def _items(text: str, groups: list[_Group], targets: list[Target]) -> list[tuple[_Group, Target]]:
+def _items(text: str, groups: list[_Group], targets: list[Target], end: int | None = None
+           ) -> list[tuple[_Group, Target]]:
     """Pairs within one clause; a parallel list pairs item by item."""
     if len(groups) == 1 or len(targets) == 1:
         return [(g, t) for g in groups for t in targets]
@@ -990,9 +1003,9 @@ def _items(text: str, groups: list[_Group], targets: list[Target]) -> list[tuple
         kinds = {m[2] for m in it}
         if kinds == {"R", "T"}:
             continue
-        if kinds == {"R"} and len(re.findall(r"[A-Za-z]{3,}", text[it[0][0]:it[-1][1]])) + len(
-                re.findall(r"[A-Za-z]{3,}", text[it[-1][1]:(items[k + 1][0][0] if k + 1 < len(items) else it[-1][1])]))\
-                > 3:
+        stop = items[k + 1][0][0] if k + 1 < len(items) else (end if end is not None else it[-1][1])
+        if kinds == {"R"} and len(_LONG_WORD.findall(text, it[0][0], it[-1][1])) + len(
+                _LONG_WORD.findall(text, it[-1][1], stop)) > 3:
             merged[k] = []  # 'the L5 root is usually omitted from exam': a root with a predicate of its own
             continue
         order = range(k + 1, len(items)) if (kinds == {"T"}) == t_first else range(k - 1, -1, -1)
@@ -1075,6 +1088,14 @@ def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, ta
       when another target stands after it in that clause.
     """
     first, last = (group, target) if group.start <= target.start else (target, group)
+    if group.carried:  # the root came from elsewhere: the sentence's own hedges qualify the claim
+        best = 0
+        for tr in trigs:
+            covers = tr.scope_start <= target.start < tr.scope_end or (
+                tr.start >= target.end and not _CLAUSE_BREAK.search(text, target.end, tr.start))
+            if covers and not tr.rule.phrasal:
+                best = max(best, _PRECEDENCE.get(tr.rule.category, 0))
+        return {0: "affirmed", 1: "uncertain", 2: "negated", 3: "uncertain"}[best]
     best = 0
     for tr in trigs:
         r = tr.rule

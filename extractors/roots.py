@@ -34,7 +34,7 @@ _ORDINALS = {
 }
 _REGION_WORDS = {"cervical": "C", "thoracic": "T", "lumbar": "L", "sacral": "S"}
 
-_SEG = r"(?<![A-Za-z0-9_])([CTLS])\s?([1-9]|1[0-2])(?![0-9A-Za-z])"
+_SEG = r"(?<![A-Za-z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9A-Za-z])"
 _DASHES = "-–—‐‑‒−/"
 _DASH = rf"(?:\s?[{_DASHES}]\s?|\s+(?:to|through|thru)\s+(?=[CTLS]\s?\d))"
 _ORDINAL_WORDS = "|".join(_ORDINALS)
@@ -49,7 +49,7 @@ _ATOM = re.compile(
 )
 # Where an atom can start: a segment letter before a digit, or an ordinal or region word. Trying
 # _ATOM only there is several times faster than letting its alternation scan every position.
-_STARTS = re.compile(rf"(?<![A-Za-z0-9_])[CTLS](?=\s?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
+_STARTS = re.compile(rf"(?<![A-Za-z0-9_])[CTLS](?=[\s-]?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
 # ', 6', ' and 7', '/8' after a root: the next segment of the same region ("C5,6", "C7, 8", "C6, 7, 8")
 _BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
                    r"(?![0-9A-Za-z%])"
