@@ -403,19 +403,22 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         sub = sec.heading if sec and sec.level > 1 else ""
         mine: list[int] = []
         line_start, _ = _trim(text, line.start, line.end)
+        single_line = bi >= 0 and article.blocks[bi].start >= line.start and article.blocks[bi].end <= line.end
         for group, t in pairs:
             polarity = _polarity(trigs, group, t, text, s_targets, start, end)
             primary = _is_primary(text, start, group, t)
             # '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …': a claim that spans the
             # sentences of one bullet or row is the bullet's
+            # The claim's sentence is the page's sentence, or its bullet or table row (annotation guide):
+            # a bullet, a row or a short one-line item ('Deltoid (C5,6) –ask patient to …. ‘Don’t …’.') is
+            # reported whole; '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus …' is one claim.
             a_start, a_end, a_sentence = start, end, sentence
-            if group.carried and line.kind in ("bullet", "table_row") and all(
-                    line_start <= a.start < start for a in group.atoms):
+            if not whole_line and (line.kind in ("bullet", "table_row") or (line.words <= 30 and single_line)):
                 a_start, a_end = line_start, _trim(text, line.start, line.end)[1]
                 a_sentence = text[a_start:a_end]
             for atom in group.atoms:
                 for root in atom.roots:
-                    key = (a_start, root, t.target, polarity)
+                    key = (start, root, t.target, polarity)
                     if key in seen:
                         continue
                     seen.add(key)
