@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.ingest import SUFFIXES
+from extractors.datafiles import FileTooLarge, read_regular, why_unreadable
+from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES
 
 from .state import Store
+
+JSONL_MAX_BYTES = 4_000_000_000  # an export is read whole, so it must fit in memory
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Item:
     id: str
     ref: str  # path, or path:line for a JSON Lines export
     raw: bytes
-    fmt: str  # text | markdown | html | json | record
+    fmt: str  # text | markdown | html | json | record | too-large
     sha: str  # of the raw bytes: any change to the article (title, status, body) re-checks it
 
 
@@ -44,26 +47,42 @@ class Listing:
 
 
 def list_items(source: str | Path) -> Listing:
-    """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors."""
+    """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors.
+
+    Entries named like articles that are not regular files (dangling links,
+    FIFOs, devices) are errors with the reason, never opened; a file over the
+    size limit is an item whose report says so.
+    """
+    from extractors.ingest import display_path
+
+    from .check import walk_articles
+
     src = Path(source)
     out = Listing()
     if src.is_dir():
-        files = sorted(f for f in src.rglob("*") if f.is_file() and f.suffix.lower() in (*SUFFIXES, ".jsonl"))
-        for f in files:
+        files, bad = walk_articles(src)
+        out.errors.extend(bad)
+        for name in files:
+            f = Path(name)
+            rel = display_path(f.relative_to(src).with_suffix(""))
             if f.suffix.lower() == ".jsonl":
-                _jsonl(f, out, prefix=str(f.relative_to(src).with_suffix("")) + "/")
+                _jsonl(f, out, prefix=rel + "/")
                 continue
             try:
-                raw = f.read_bytes()
-            except OSError as exc:
-                out.errors.append((str(f), exc.strerror or str(exc)))
+                raw = read_regular(f, DEFAULT_MAX_BYTES)
+            except FileTooLarge as exc:
+                marker = f"too-large:{exc.size}".encode()
+                out.items.append(Item(rel, display_path(f), marker, "too-large", hashlib.sha256(marker).hexdigest()))
                 continue
-            rel = str(f.relative_to(src).with_suffix(""))
-            out.items.append(Item(rel, str(f), raw, SUFFIXES[f.suffix.lower()], hashlib.sha256(raw).hexdigest()))
-    elif src.is_file():
+            except OSError as exc:
+                out.errors.append((display_path(f), why_unreadable(f, exc)))
+                continue
+            out.items.append(Item(rel, display_path(f), raw, SUFFIXES[f.suffix.lower()],
+                                  hashlib.sha256(raw).hexdigest()))
+    elif src.exists():
         _jsonl(src, out)
     else:
-        out.errors.append((str(src), "no such file or directory"))
+        out.errors.append((display_path(src), why_unreadable(src, FileNotFoundError(2, "no such file or directory"))))
     seen: set[str] = set()
     unique = []
     for it in out.items:
@@ -77,36 +96,30 @@ def list_items(source: str | Path) -> Listing:
 
 
 def _jsonl(path: Path, out: Listing, prefix: str = "") -> None:
+    """One item per line of an export; a line that is not a JSON record is an item whose report says why."""
+    from extractors.ingest import display_path, record_id
+
     try:
-        lines = path.read_bytes().splitlines()
+        lines = read_regular(path, JSONL_MAX_BYTES).splitlines()
     except OSError as exc:
-        out.errors.append((str(path), exc.strerror or str(exc)))
+        out.errors.append((display_path(path), why_unreadable(path, exc)))
         return
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            rid = json.loads(line).get("id")
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-            rid = None
-        aid = prefix + (str(rid) if rid not in (None, "") else f"line{n}")
-        out.items.append(Item(aid, f"{path}:{n}", line, "record", hashlib.sha256(line).hexdigest()))
+        rid = record_id(line)
+        aid = prefix + (rid if rid else f"line{n}")
+        out.items.append(Item(aid, f"{display_path(path)}:{n}", line, "record", hashlib.sha256(line).hexdigest()))
 
 
 def _article(item: Item):
-    from extractors.ingest import from_record, read_bytes
-    from extractors.types import Problem
+    from extractors.ingest import read_bytes, read_record_line, too_large
 
+    if item.fmt == "too-large":
+        return too_large(item.ref, int(item.raw.split(b":")[1]), DEFAULT_MAX_BYTES, item.id.replace("/", "-"))
     if item.fmt != "record":
         return read_bytes(item.raw, item.ref, item.fmt, article_id=item.id.replace("/", "-"))
-    try:
-        obj = json.loads(item.raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        from extractors.ingest import _problem_article
-
-        return _problem_article(item.ref, "", Problem("ingest.malformed", "blocker", f"invalid JSON line ({exc})"),
-                                item.id)
-    art = from_record(obj, item.ref, fallback_id=item.id)
+    art = read_record_line(item.raw, item.ref, item.id)
     return art if art.id == item.id else _with_id(art, item.id)
 
 
