@@ -153,6 +153,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from reports.escape import counts_phrase, plural
     from rules.engine import load_ruleset
 
     load_ruleset(args.config)  # a bad config fails here, before any work
@@ -170,12 +171,11 @@ def _audit(args: argparse.Namespace) -> int:
         summary = configured(args.workers, args.dask_address)(
             args.source, args.runs_dir, args.chunk_size, args.config, progress=True)
         run_dir = summary["run_dir"]
-    f = summary["findings"]
-    print(f"run {summary['run_id']}: {summary['articles']} articles, {summary['blocked']} blocked, "
-          f"{summary['bad_items']} bad items; {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info")
+    print(f"run {summary['run_id']}: {plural(summary['articles'], 'article')}, {summary['blocked']:,} blocked, "
+          f"{plural(summary['bad_items'], 'bad item')}; {counts_phrase(summary['findings'])}")
     if summary.get("previous_run"):
-        print(f"since {summary['previous_run']}: {summary['new_findings']} new, "
-              f"{summary['resolved_findings']} resolved")
+        print(f"since {summary['previous_run']}: {summary['new_findings']:,} new, "
+              f"{summary['resolved_findings']:,} resolved")
     print(f"report: {os.path.join(run_dir, 'report.html')}")
     return 0
 

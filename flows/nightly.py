@@ -22,6 +22,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
+from reports.escape import counts_phrase, md_code, plural
+
 from .audit import Item, check_chunk, run_audit
 
 
@@ -31,22 +33,23 @@ def check_chunk_task(items: list[Item], config: str | None = None) -> list[dict]
 
 
 def summary_markdown(s: dict) -> str:
-    f = s["findings"]
+    """The run's summary as Markdown for the Prefect UI; rule ids and run ids are escaped code spans."""
     lines = [
-        f"## artgate nightly audit `{s['run_id']}`",
+        f"## artgate nightly audit {md_code(s['run_id'])}",
         "",
-        f"{s['articles']} articles: **{s['blocked']} blocked**, {s['passed']} passed, {s['bad_items']} bad items. "
-        f"Findings: {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info.",
-        f"Checked this session: {s['checked_this_session']}; unchanged and reused: {s['unchanged_reused']}.",
+        f"{plural(s['articles'], 'article')}: **{s['blocked']:,} blocked**, {s['passed']:,} passed, "
+        f"{plural(s['bad_items'], 'bad item')}. Findings: {counts_phrase(s['findings'])}.",
+        f"Checked this session: {s['checked_this_session']:,}; unchanged and reused: {s['unchanged_reused']:,}.",
     ]
     if s.get("previous_run"):
-        lines.append(f"Since `{s['previous_run']}`: {s['new_findings']} new, {s['resolved_findings']} resolved.")
+        lines.append(f"Since {md_code(s['previous_run'])}: {s['new_findings']:,} new, "
+                     f"{s['resolved_findings']:,} resolved.")
     if s.get("expectations"):
         e = s["expectations"]
-        lines.append(f"Assertion table checks: {e['evaluated']} expectations, "
+        lines.append(f"Assertion table checks: {plural(e['evaluated'], 'expectation')}, "
                      f"{'all met' if e['success'] else str(len(e['failed'])) + ' failed'}.")
     lines += ["", "| rule | severity | count |", "|---|---|---|"]
-    lines += [f"| `{r['rule']}` | {r['severity']} | {r['count']} |" for r in s["by_rule"]]
+    lines += [f"| {md_code(r['rule'], in_table=True)} | {r['severity']} | {r['count']:,} |" for r in s["by_rule"]]
     return "\n".join(lines) + "\n"
 
 

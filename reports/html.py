@@ -14,6 +14,8 @@ from html import escape
 
 from extractors.types import Report
 
+from .escape import counts_phrase, plural
+
 _RANK = {"blocker": 0, "warning": 1, "info": 2}
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -75,8 +77,8 @@ def _article(report: Report, n: int) -> str:
     return (
         f'<section class="article" id="{prefix}"><h2>{escape(a.title or a.id)}</h2>'
         f'<p><span class="verdict {report.verdict}">{report.verdict.upper()}</span> '
-        f"{escape(a.source)} · status {escape(a.status)} · {counts['blocker']} blockers, "
-        f"{counts['warning']} warnings, {counts['info']} info · {len(report.assertions)} assertions</p>"
+        f"{escape(a.source)} · status {escape(a.status)} · {counts_phrase(counts)} · "
+        f"{plural(len(report.assertions), 'assertion')}</p>"
         f'<ol class="findings">{"".join(items) or "<li>No findings.</li>"}</ol>'
         f'<pre class="text">{_marked_text(report, prefix)}</pre></section>'
     )
@@ -89,5 +91,6 @@ def render_html(reports: list[Report]) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>artgate report</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>artgate · {blocked} of {len(reports)} blocked</h1></header><main>{body}</main></body></html>\n"
+        f"<header><h1>artgate · {blocked:,} of {plural(len(reports), 'article')} blocked</h1></header>"
+        f"<main>{body}</main></body></html>\n"
     )

@@ -13,6 +13,8 @@ import json
 
 from extractors.types import Article, Evidence, Finding, Report
 
+from .escape import uri
+
 LEVEL = {"blocker": "error", "warning": "warning", "info": "note"}
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -25,7 +27,7 @@ def _region(article: Article, ev: Evidence) -> dict:
 
 
 def _location(article: Article, ev: Evidence | None) -> dict:
-    loc: dict = {"artifactLocation": {"uri": article.source}}
+    loc: dict = {"artifactLocation": {"uri": uri(article.source)}}
     if ev is not None and article.metadata.get("container") != "json":
         loc["region"] = _region(article, ev)
     return {"physicalLocation": loc}
@@ -70,7 +72,7 @@ def render_sarif(reports: list[Report], ruleset) -> str:
     run = {
         "tool": {"driver": {"name": "artgate", "version": version, "rules": rules}},
         "columnKind": "unicodeCodePoints",
-        "artifacts": [{"location": {"uri": r.article.source}, "hashes": {"sha-256": r.article.content_sha256}}
+        "artifacts": [{"location": {"uri": uri(r.article.source)}, "hashes": {"sha-256": r.article.content_sha256}}
                       for r in reports],
         "results": [_result(r.article, f, index) for r in reports for f in r.findings],
     }
