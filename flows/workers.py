@@ -1,0 +1,131 @@
+"""Local worker processes for the audit, started early and warmed, and the Prefect API for one run.
+
+Checking is CPU-bound Python, so the audit uses one process per core. The
+pool is started before anything else (its processes import spaCy and build the
+pipeline while the Prefect server boots) and each Prefect task run hands its
+chunk to it, so the worker processes never import Prefect and never talk to
+the API: per chunk the cost is one pickled list of items out and one list of
+compact reports back.
+
+``prefect_api`` gives the run its API: ``PREFECT_API_URL`` when it is set (a
+running server, reused), else one temporary server for the whole run, which
+the flow and every task share.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+
+from extractors.errors import ArtgateError
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (the default number of workers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _warm(config: str | None) -> None:
+    """Run once in each worker as it starts: build the pipeline and load the rules before the first chunk."""
+    from extractors.pipeline import get_nlp
+    from rules.engine import load_ruleset
+
+    get_nlp()
+    load_ruleset(config)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+_active: ProcessPoolExecutor | None = None
+
+
+def active_pool() -> ProcessPoolExecutor | None:
+    """The pool of the audit running in this process, if any (tasks on a Dask worker see None)."""
+    return _active
+
+
+@contextmanager
+def worker_pool(workers: int, config: str | None = None) -> Iterator[ProcessPoolExecutor | None]:
+    """A warmed pool of ``workers`` processes for this process's audit (None for one worker: check inline).
+
+    Re-entrant: an audit started inside an active pool's lifetime uses it.
+    """
+    global _active
+    if _active is not None or workers <= 1:
+        yield _active
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_warm, initargs=(config,))
+    for _ in range(workers):  # start every process now, so they warm up while the rest starts
+        pool.submit(_ready)
+    _active = pool
+    try:
+        yield pool
+    finally:
+        _active = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_in_pool(fn, *args) -> object:
+    """``fn(*args)`` in the active pool, or here when there is none."""
+    pool = _active
+    if pool is None:
+        return fn(*args)
+    fut: Future = pool.submit(fn, *args)
+    return fut.result()
+
+
+# Prefect's own default (20 s) is too short on a busy 2-core machine, where the first start of a server
+# (database migrations) competes with the warming workers; the setting, when given, still wins.
+STARTUP_TIMEOUT_S = 120
+
+
+class PrefectUnavailable(ArtgateError):
+    """The Prefect API could not be reached or started."""
+
+
+@contextmanager
+def prefect_api(timeout_s: int | None = None) -> Iterator[str]:
+    """The API for this run: ``PREFECT_API_URL`` if set, else one temporary local server, stopped afterwards.
+
+    The temporary server's address goes into the environment too, so every
+    process the run starts uses it rather than starting a server of its own.
+    """
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        yield url
+        return
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if timeout_s is None and "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" not in os.environ:
+        timeout_s = STARTUP_TIMEOUT_S
+    server = SubprocessASGIServer()
+    try:
+        server.start(timeout=timeout_s)
+    except RuntimeError as exc:
+        raise PrefectUnavailable(f"could not start a temporary Prefect server ({str(exc).splitlines()[0][:200]}); "
+                                 "start one with 'prefect server start' and set PREFECT_API_URL") from exc
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        # send the run's last logs and events while the server is still there to take them
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
