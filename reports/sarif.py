@@ -9,10 +9,9 @@ not the file, so their results name the file without a region.
 
 from __future__ import annotations
 
-import json
-
 from extractors.types import Article, Evidence, Finding, Report
 
+from .contract import dumps_json
 from .escape import uri
 
 LEVEL = {"blocker": "error", "warning": "warning", "info": "note"}
@@ -76,4 +75,4 @@ def render_sarif(reports: list[Report], ruleset) -> str:
                       for r in reports],
         "results": [_result(r.article, f, index) for r in reports for f in r.findings],
     }
-    return json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
