@@ -13,9 +13,11 @@ the benchmark does. A run folder holds::
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -158,12 +160,13 @@ class Progress:
 
     One updating line on a terminal, else a line every 10%. The rates are over
     the articles checked so far and the time since checking began (the first
-    chunk sent), so they are what the checking really achieves, start-up of the
-    workers included.
+    chunk sent, even when that was before the flow started), so they are what
+    the checking really achieves, start-up of the workers included.
     """
 
-    def __init__(self, total: int, enabled: bool = True):
-        self.total, self.done, self.words, self.start = total, 0, 0, time.perf_counter()
+    def __init__(self, total: int, enabled: bool = True, start: float | None = None):
+        self.total, self.done, self.words = total, 0, 0
+        self.start = start if start is not None else time.perf_counter()
         self.enabled = enabled and total > 0
         self.tty = sys.stderr.isatty()
         self.last_decile = -1
@@ -233,7 +236,12 @@ def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, val
         reuse = {it.id: latest[it.id][1] for it in todo if it.id in latest and latest[it.id][0] == it.sha}
         carried = store.carry_over(run_id, ruleset, reuse)
         work = [it for it in todo if it.id not in reuse]
-        bar = Progress(len(work), progress)
+        if validate and work:
+            # Great Expectations takes seconds to import; do it while the chunks are checked, not after
+            threading.Thread(target=importlib.import_module, args=("rules.expectations",), daemon=True).start()
+        from .workers import checking_started
+
+        bar = Progress(len(work), progress, start=checking_started())
         in_flight: deque = deque()
 
         def record_oldest() -> None:
@@ -270,6 +278,30 @@ def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, val
         return RunResult(run_id, run_dir, summary)
     finally:
         store.close()
+
+
+def plan(source: str | Path, runs_dir: str | Path, chunk_size: int = 100,
+         config: str | None = None) -> list[list[Item]]:
+    """The chunks ``run_audit`` would check now, without changing the state (for starting work early).
+
+    The same selection as the run: the articles not yet recorded in the run it
+    would resume and not unchanged since their last check, in the same order.
+    """
+    from rules.engine import load_ruleset
+
+    runs_dir = Path(runs_dir)
+    ruleset = load_ruleset(config).version
+    key = str(Path(source).resolve())
+    store = Store(runs_dir / "state.sqlite")
+    try:
+        run = store.resumable(key, ruleset, runs_dir)
+        done = store.done(run) if run else set()
+        latest = store.unchanged(ruleset)
+    finally:
+        store.close()
+    work = [it for it in list_items(source).items
+            if it.id not in done and not (it.id in latest and latest[it.id][0] == it.sha)]
+    return [work[i:i + chunk_size] for i in range(0, len(work), chunk_size)]
 
 
 def write_atomic(path: Path, data: str | bytes | Callable[[Path], None]) -> None:

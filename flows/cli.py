@@ -236,15 +236,19 @@ def _audit(args: argparse.Namespace) -> int:
                                    submit=submit, max_in_flight=max(8, 2 * workers))
             summary, run_dir = result.summary, str(result.run_dir)
         else:
-            from flows.workers import prefect_api
+            from flows.audit import plan
+            from flows.workers import prefect_api, prefetch
 
             local = 1 if args.dask_address else workers
-            # the workers start and warm up while the Prefect server starts
-            with worker_pool(local, args.config), prefect_api():
-                from flows.nightly import configured
+            # the workers warm up and start on the first chunks while the Prefect server starts
+            with worker_pool(local, args.config) as pool:
+                if pool is not None:
+                    prefetch(plan(args.source, args.runs_dir, args.chunk_size, args.config), args.config)
+                with prefect_api():
+                    from flows.nightly import configured
 
-                summary = configured(workers, args.dask_address)(
-                    args.source, args.runs_dir, args.chunk_size, args.config, progress=True, workers=local)
+                    summary = configured(workers, args.dask_address)(
+                        args.source, args.runs_dir, args.chunk_size, args.config, progress=True, workers=local)
             run_dir = summary["run_dir"]
     _say(f"run {summary['run_id']}: {plural(summary['articles'], 'article')}, {summary['blocked']:,} blocked, "
          f"{plural(summary['bad_items'], 'bad item')}; {counts_phrase(summary['findings'])}")

@@ -25,14 +25,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from reports.escape import counts_phrase, md_code, plural
 
-from .audit import Item, check_chunk, run_audit
-from .workers import available_cpus, run_in_pool, worker_pool
+from .audit import Item, run_audit
+from .workers import available_cpus, check_chunk_in_pool, worker_pool
 
 
 @task(name="check-chunk", cache_policy=NO_CACHE, retries=1)
 def check_chunk_task(items: list[Item], config: str | None = None) -> list[dict]:
     """One chunk, checked in this run's worker pool (or here, on a Dask worker or with one worker)."""
-    return run_in_pool(check_chunk, items, config)
+    return check_chunk_in_pool(items, config)
 
 
 def summary_markdown(s: dict) -> str:

@@ -79,6 +79,17 @@ class Store:
                             (run_id, source, ruleset, time.time()))
         return run_id, False
 
+    def resumable(self, source: str, ruleset: str, runs_dir: Path) -> str | None:
+        """The run an audit started now would resume (unfinished, or finished without all its outputs)."""
+        row = self.db.execute(
+            "SELECT run_id, finished FROM runs WHERE source = ? AND ruleset = ? "
+            "ORDER BY finished IS NOT NULL, started DESC LIMIT 1", (source, ruleset)).fetchone()
+        if row is None:
+            return None
+        if row[1] is None or not all((runs_dir / row[0] / name).is_file() for name in OUTPUTS):
+            return row[0]
+        return None
+
     def reopen_incomplete(self, source: str, ruleset: str, runs_dir: Path) -> str | None:
         """Mark the latest finished run unfinished again when its folder lacks an output; returns its id."""
         row = self.db.execute(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -58,7 +59,7 @@ def worker_pool(workers: int, config: str | None = None) -> Iterator[ProcessPool
 
     Re-entrant: an audit started inside an active pool's lifetime uses it.
     """
-    global _active
+    global _active, _prefetch_started
     if _active is not None or workers <= 1:
         yield _active
         return
@@ -71,16 +72,61 @@ def worker_pool(workers: int, config: str | None = None) -> Iterator[ProcessPool
         yield pool
     finally:
         _active = None
+        _prefetched.clear()
+        _prefetch_started = None
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_in_pool(fn, *args) -> object:
-    """``fn(*args)`` in the active pool, or here when there is none."""
+_prefetched: dict[tuple, Future] = {}
+_prefetch_started: float | None = None
+
+
+def checking_started() -> float | None:
+    """When this process's audit started checking early (``prefetch``), for honest progress rates."""
+    return _prefetch_started if _active is not None else None
+PREFETCH_MAX_ARTICLES = 5_000  # results wait in memory until the flow's tasks take them
+
+
+def _chunk_key(items: list) -> tuple:
+    return tuple((it.id, it.sha) for it in items)
+
+
+def prefetch(chunks: list[list], config: str | None = None) -> int:
+    """Start checking chunks in the active pool before the flow asks for them; returns how many.
+
+    The Prefect server takes 10-30 s to start; the workers are ready sooner.
+    The chunks the run will ask for (``flows.audit.plan``) start at once, and
+    each chunk's task run takes its result when it comes (``check_chunk_in_pool``),
+    so start-up overlaps real work. A chunk the run does not ask for is
+    cancelled with the pool; one it asks for that was not started is checked
+    as usual.
+    """
+    from .audit import check_chunk
+
+    global _prefetch_started
+    if _active is None:
+        return 0
+    _prefetch_started = time.perf_counter()
+    n = articles = 0
+    for chunk in chunks:
+        if articles + len(chunk) > PREFETCH_MAX_ARTICLES:
+            break
+        _prefetched[_chunk_key(chunk)] = _active.submit(check_chunk, chunk, config)
+        n, articles = n + 1, articles + len(chunk)
+    return n
+
+
+def check_chunk_in_pool(items: list, config: str | None = None) -> list[dict]:
+    """A chunk's results: from its early start if it had one, else checked in the pool (or here, without one)."""
+    from .audit import check_chunk
+
+    early = _prefetched.pop(_chunk_key(items), None)
+    if early is not None:
+        return early.result()
     pool = _active
     if pool is None:
-        return fn(*args)
-    fut: Future = pool.submit(fn, *args)
-    return fut.result()
+        return check_chunk(items, config)
+    return pool.submit(check_chunk, items, config).result()
 
 
 # Prefect's own default (20 s) is too short on a busy 2-core machine, where the first start of a server
