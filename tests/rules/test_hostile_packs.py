@@ -129,3 +129,22 @@ def test_time_budget_is_per_rule_and_article_not_per_pattern(tmp_path):
     assert len(timeouts) == 1 and "slow.many" in timeouts[0].message and "0.3 s" in timeouts[0].message
     assert not [f for f in report.findings if f.rule == "slow.many"]
     assert elapsed < 2.0, elapsed  # per pattern it was ≥ 3 s; generous for a loaded machine
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (None, "a character device"),
+    ("[" * 100_000, "nested too deeply"),
+    ('{"targets": [1, 2]}', "'sources' and 'targets' must be objects"),
+    ('{"targets": {"knee_extension": "L4"}}', "targets.knee_extension"),
+])
+def test_bad_reference_tables_are_one_line_errors(tmp_path, content, reason):
+    if content is None:
+        ref = "/dev/zero"
+    else:
+        (tmp_path / "ref.json").write_text(content)
+        ref = "ref.json"
+    with pytest.raises(DataFileError) as exc:
+        from rules.engine import load_ruleset
+
+        load_ruleset(str(write(tmp_path, f'reference = "{ref}"\n')))
+    assert reason in str(exc.value) and "\n" not in str(exc.value)
