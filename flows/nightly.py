@@ -21,6 +21,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from reports.escape import counts_phrase, md_code, plural
@@ -71,10 +72,12 @@ def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int =
     """Audit a corpus (a folder of articles or a JSON Lines export); returns the run's summary.
 
     ``workers`` 0 means one per available CPU; a pool already started by the
-    command line is used as it is. On a Dask cluster pass 1: the cluster's
-    workers do the checking.
+    command line is used as it is. On a Dask cluster no local pool is started.
     """
     workers = workers or available_cpus()
+    run = FlowRunContext.get()
+    if run is not None and not isinstance(run.task_runner, ThreadPoolTaskRunner):
+        workers = 1  # a Dask cluster's workers do the checking: no local pool
     with worker_pool(workers, config):
         result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
                            submit=lambda chunk: check_chunk_task.submit(chunk, config),

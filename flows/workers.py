@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,10 +34,22 @@ def available_cpus() -> int:
 
 
 def _warm(config: str | None) -> None:
-    """Run once in each worker as it starts: build the pipeline and load the rules before the first chunk."""
+    """Run once in each worker as it starts: build the pipeline and load the rules before the first chunk.
+
+    It also watches the parent: a worker whose audit was killed (SIGKILL gives
+    the pool no chance to stop it) exits instead of idling on forever.
+    """
     from extractors.pipeline import get_nlp
     from rules.engine import load_ruleset
 
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="artgate-parent-watch", daemon=True).start()
     get_nlp()
     load_ruleset(config)
 
@@ -104,7 +117,7 @@ def prefetch(chunks: list[list], config: str | None = None) -> int:
     from .audit import check_chunk
 
     global _prefetch_started
-    if _active is None:
+    if _active is None or not chunks:
         return 0
     _prefetch_started = time.perf_counter()
     n = articles = 0
