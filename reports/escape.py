@@ -9,6 +9,7 @@ code span, or send a control sequence to a terminal.
 
 from __future__ import annotations
 
+import bisect
 import re
 from urllib.parse import quote
 
@@ -81,3 +82,22 @@ def uri(path: str) -> str:
     'docs/a%20b%231.md'
     """
     return quote(path, safe="/@!$&'()*+,;=~-._")
+
+
+class LineIndex:
+    """Line and column of character offsets, by binary search over the line starts.
+
+    ``Article.line_col`` counts newlines from the start of the text on every
+    call; a report of a long article with many findings would rescan the text
+    once per piece of evidence. Renderers build one index per article instead.
+
+    >>> LineIndex("ab\\ncd").line_col(4)
+    (2, 2)
+    """
+
+    def __init__(self, text: str):
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from extractors.types import Report
 
-from .escape import counts_phrase, md_code, md_text, plural
+from .escape import LineIndex, counts_phrase, md_code, md_text, plural
 
 _ORDER = {"blocker": 0, "warning": 1, "info": 2}
 
@@ -12,6 +12,7 @@ _ORDER = {"blocker": 0, "warning": 1, "info": 2}
 def render_report(report: Report) -> str:
     """One article's verdict and findings table; every field from the input is escaped (``reports.escape``)."""
     a = report.article
+    lines_of = LineIndex(a.text)
     counts = {s: sum(1 for f in report.findings if f.severity == s and not f.suppressed) for s in _ORDER}
     verdict = "**BLOCKED**" if report.verdict == "blocked" else "**PASS**"
     lines = [
@@ -26,7 +27,7 @@ def render_report(report: Report) -> str:
     lines += ["| severity | rule | where | finding | suggestion |", "|---|---|---|---|---|"]
     for f in sorted(report.findings, key=lambda f: (f.suppressed, _ORDER[f.severity])):
         where = "<br>".join(
-            f"{md_text(ev.section) or '—'}, line {a.line_col(ev.start)[0]}" for ev in f.evidence[:3])
+            f"{md_text(ev.section) or '—'}, line {lines_of.line_col(ev.start)[0]}" for ev in f.evidence[:3])
         if len(f.evidence) > 3:
             where += f"<br>… {len(f.evidence) - 3} more"
         quote = f" — “{md_text(f.evidence[0].text[:120])}”" if f.evidence else ""

@@ -9,18 +9,25 @@ not the file, so their results name the file without a region.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from extractors.types import Article, Evidence, Finding, Report
 
 from .contract import dumps_json
-from .escape import uri
+from .escape import LineIndex, uri
 
 LEVEL = {"blocker": "error", "warning": "warning", "info": "note"}
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+@lru_cache(maxsize=4)
+def _lines(text: str) -> LineIndex:
+    return LineIndex(text)
+
+
 def _region(article: Article, ev: Evidence) -> dict:
-    sl, sc = article.line_col(ev.start)
-    el, ec = article.line_col(ev.end)
+    sl, sc = _lines(article.text).line_col(ev.start)
+    el, ec = _lines(article.text).line_col(ev.end)
     return {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec, "charOffset": ev.start,
             "charLength": ev.end - ev.start, "snippet": {"text": article.text[ev.start:ev.end]}}
 

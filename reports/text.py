@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from extractors.types import Article, Evidence, Finding, Report
 
-from .escape import counts_phrase, one_line, plural
+from .escape import LineIndex, counts_phrase, one_line, plural
 
 _COLOR = {"blocker": "\033[1;31m", "warning": "\033[33m", "info": "\033[36m", "pass": "\033[1;32m",
           "blocked": "\033[1;31m", "dim": "\033[2m", "mark": "\033[1m"}
@@ -51,6 +51,7 @@ def render_report(report: Report, color: bool = False) -> str:
     """One article: every field from the input (names, titles, messages, quotes) shown with controls escaped."""
     style = _Style(color)
     a = report.article
+    lines_of = LineIndex(a.text)
     counts = {s: sum(1 for f in report.findings if f.severity == s and not f.suppressed) for s in _SEV_ORDER}
     verdict = report.verdict.upper()
     lines = [
@@ -68,7 +69,7 @@ def render_report(report: Report, color: bool = False) -> str:
         lines.append(f"  {style(f.severity, f.severity)}  {one_line(f.rule)}{times}{tag}")
         lines.append(f"    {one_line(f.message)}")
         for ev in evidence:
-            line, col = a.line_col(ev.start)
+            line, col = lines_of.line_col(ev.start)
             where = f"{one_line(ev.section) or '(no section)'}, line {line}:{col}"
             lines.append(f"    {style('dim', '·')} {where}  {_quote(a, ev, style)}")
         if f.suggestion:

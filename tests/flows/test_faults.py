@@ -58,21 +58,25 @@ def test_audit_listing_reports_them_too(hostile_folder):
 
 
 def test_non_utf8_and_injecting_file_names_keep_every_output_valid(tmp_path):
+    from tests.test_fuzz import run_main
+
     d = tmp_path / "names"
     d.mkdir()
     (d / os.fsdecode(b"bad-\xff-name.txt")).write_text(GOOD)
     (d / "two\n# Injected.md").write_text("# T\n\n## From the Guidelines\n\nPlantar dorsiflexion is served by L5.\n")
     (d / "tick`<b>`.txt").write_text(GOOD)
-    for fmt in ("jsonl", "sarif"):
-        res = run_cli("check", str(d), "--format", fmt)
-        text = res.stdout.decode("utf-8")  # strict: raises on invalid UTF-8
-        docs = [json.loads(x) for x in text.splitlines()] if fmt == "jsonl" else [json.loads(text)]
-        assert docs and res.returncode == 1
-    res = run_cli("check", str(d), "--format", "markdown")
-    md = res.stdout.decode("utf-8")
-    assert "bad-\\xff-name.txt" in md and not any(line.startswith("# Injected") for line in md.splitlines())
-    res = run_cli("check", str(d), "--format", "text")
-    assert "two\\n# Injected.md  BLOCKED" in res.stdout.decode("utf-8")
+    outputs = {}
+    for fmt in ("jsonl", "json", "sarif", "markdown", "text", "html"):
+        code, out, err = run_main("check", str(d), "--format", fmt)
+        assert code == 1 and err == ""
+        out.encode("utf-8")  # strict: no lone surrogate reaches the output
+        outputs[fmt] = out
+    assert len([json.loads(x) for x in outputs["jsonl"].splitlines()]) == 3
+    json.loads(outputs["sarif"])
+    assert any(d["article"]["source"].endswith("bad-\\xff-name.txt") for d in json.loads(outputs["json"]))
+    assert not any(line.startswith("# Injected") for line in outputs["markdown"].splitlines())
+    assert "two\\n# Injected.md  BLOCKED" in outputs["text"]
+    assert "<b>" not in outputs["html"] and "tick`&lt;b&gt;`.txt" in outputs["html"]
 
 
 @pytest.mark.parametrize("args", [["rules"], ["explain", "consistency.antagonist-root"],
