@@ -16,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .datafiles import FileTooLarge, NotRegularFile, read_regular, why_unreadable
 from .errors import DataFileError, Errors, InputError
 from .types import Article, Block, Problem, Reference, Section, Suppression
 
@@ -128,35 +131,75 @@ def article_id_for(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "article"
 
 
+def display_path(path: str | Path) -> str:
+    """A path as text that is always valid UTF-8: undecodable bytes of a file name become ``\\xNN``.
+
+    File names are bytes; Python keeps the undecodable ones as lone surrogates,
+    which no UTF-8 output can carry. Every ``Article.source`` and every message
+    naming a file goes through here, so JSON, SARIF and the other formats stay
+    valid whatever the file system holds.
+    """
+    s = os.fspath(path)
+    try:
+        raw = s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = s.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def read_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """Read one file into articles (a ``.jsonl`` export may hold many).
 
-    Raises ``InputError`` when the file cannot be read at all; anything that can
-    be read but is malformed becomes an article carrying an ``ingest.*`` problem.
+    Raises ``InputError`` when the file cannot be read at all (missing, a
+    dangling link, a folder, a FIFO or device: those are refused without
+    reading, so they never block); anything that can be read but is malformed
+    becomes an article carrying an ``ingest.*`` problem.
     """
     p = Path(path)
-    if not p.exists():
-        raise InputError(Errors.E001.format(path=path))
-    if p.is_dir():
-        raise InputError(Errors.E002.format(path=path, reason="is a directory"))
+    name = display_path(path)
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            return [too_large(str(path), size, max_bytes)]
-        raw = p.read_bytes()
+        raw = read_regular(p, max_bytes)
+    except FileTooLarge as exc:
+        return [too_large(name, exc.size, max_bytes)]
+    except FileNotFoundError as exc:
+        if p.is_symlink():
+            raise InputError(Errors.E002.format(path=name, reason=why_unreadable(p, exc))) from exc
+        raise InputError(Errors.E001.format(path=name)) from exc
+    except NotRegularFile as exc:
+        reason = "is a directory" if p.is_dir() else str(exc)
+        raise InputError(Errors.E002.format(path=name, reason=reason)) from exc
     except OSError as exc:
-        raise InputError(Errors.E002.format(path=path, reason=exc.strerror or exc)) from exc
-    fmt = SUFFIXES.get(p.suffix.lower(), "text")
+        raise InputError(Errors.E002.format(path=name, reason=why_unreadable(p, exc))) from exc
     if p.suffix.lower() == ".jsonl":
-        return read_jsonl(raw, str(path))
-    return [read_bytes(raw, str(path), fmt)]
+        return read_jsonl(raw, name)
+    return [read_bytes(raw, name, SUFFIXES.get(p.suffix.lower(), "text"))]
 
 
-def too_large(source: str, size: int, max_bytes: int, article_id: str | None = None) -> Article:
-    """An article over the size limit: reported, not read."""
+def too_large(source: str, size: int | None, max_bytes: int, article_id: str | None = None) -> Article:
+    """An article over the size limit: reported, not read (``size`` None: a stream, not read to its end)."""
+    how = f"{size:,} bytes, over" if size is not None else "over"
     return _problem_article(source, "", Problem(
-        "ingest.too-large", "blocker", f"the input is {size:,} bytes, over the limit of {max_bytes:,} bytes"),
-        article_id)
+        "ingest.too-large", "blocker", f"the input is {how} the limit of {max_bytes:,} bytes"), article_id)
+
+
+def load_json(text: str | bytes) -> tuple[object, str | None]:
+    """``(value, None)``, or ``(None, reason)`` for input that is not JSON artgate can read.
+
+    Besides syntax errors this covers hostile documents the standard parser
+    refuses with other exceptions: nesting deeper than the interpreter's
+    recursion limit (``[`` × 100,000) and integers longer than Python converts
+    (4,300 digits).
+    """
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"{exc.msg} at line {exc.lineno}"
+    except RecursionError:
+        return None, "nested too deeply"
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 (byte {exc.start})"
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion …"
+        return None, f"a number with more than {sys.get_int_max_str_digits():,} digits"
 
 
 def read_bytes(raw: bytes, source: str, fmt: str = "text", article_id: str | None = None) -> Article:
@@ -165,34 +208,62 @@ def read_bytes(raw: bytes, source: str, fmt: str = "text", article_id: str | Non
     if text is None:
         return _problem_article(source, "", problems[0], aid)
     if fmt == "json":
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return _problem_article(source, text, Problem(
-                "ingest.malformed", "blocker", f"invalid JSON: {exc.msg} at line {exc.lineno}"), aid)
+        obj, error = load_json(text)
+        if error:
+            return _problem_article(source, text, Problem("ingest.malformed", "blocker", f"invalid JSON: {error}"),
+                                    aid)
         return from_record(obj, source, extra_problems=problems)
     return parse(text, source, fmt, article_id=aid, problems=problems)
 
 
 def read_jsonl(raw: bytes, source: str) -> list[Article]:
-    """One article per line of a JSON Lines export; a bad line becomes a problem article."""
-    text, problems = decode(raw)
-    if text is None:
-        return [_problem_article(source, "", problems[0])]
+    """One article per line of a JSON Lines export; a bad line becomes a problem article, the others are read."""
+    if _looks_binary(raw):
+        return [_problem_article(source, "", decode(raw)[1][0])]
     out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out.append(_problem_article(where, "", Problem(
-                "ingest.malformed", "blocker", f"line {n}: invalid JSON ({exc.msg})"),
-                f"{article_id_for(source)}-line{n}"))
-            continue
-        out.append(from_record(obj, where, fallback_id=f"{article_id_for(source)}-line{n}"))
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if line.strip():
+            out.append(read_record_line(line, f"{source}:{n}", f"{article_id_for(source)}-line{n}", n))
     return out
+
+
+def read_record_line(line: bytes, source: str, fallback_id: str, number: int | None = None) -> Article:
+    """One line of a JSON Lines export as an article (the audit reads its exports line by line too)."""
+    text, problems = decode(line)
+    if text is None:
+        return _problem_article(source, "", problems[0], fallback_id)
+    obj, error = load_json(text)
+    if error:
+        where = f"line {number}: " if number is not None else ""
+        return _problem_article(source, "", Problem("ingest.malformed", "blocker", f"{where}invalid JSON ({error})"),
+                                fallback_id)
+    return from_record(obj, source, fallback_id=fallback_id, extra_problems=problems)
+
+
+def record_id(line: bytes) -> str | None:
+    """The ``id`` of a JSON Lines record when it is a string or number, else None (never raises)."""
+    obj, _ = load_json(line)
+    rid = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(rid, str) and rid:
+        return _clean(rid)
+    return str(rid) if isinstance(rid, int | float) and not isinstance(rid, bool) else None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(s: str) -> str:
+    """JSON may spell lone surrogates (``"\\ud800"``), which no UTF-8 output can carry: make them U+FFFD."""
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def _field(obj: dict, key: str) -> str | None:
+    v = obj.get(key)
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int | float):
+        raise TypeError(key)
+    return _clean(str(v))
 
 
 def from_record(obj: object, source: str, fallback_id: str | None = None,
@@ -203,11 +274,15 @@ def from_record(obj: object, source: str, fallback_id: str | None = None,
         return _problem_article(source, "", Problem(
             "ingest.malformed", "blocker",
             "expected a JSON object with a string 'body' (and 'id', 'title', 'status')"), aid)
-    body = obj["body"]
+    try:
+        rid, title, status = (_field(obj, k) for k in ("id", "title", "status"))
+    except TypeError as exc:
+        return _problem_article(source, "", Problem(
+            "ingest.malformed", "blocker", f"the record's '{exc}' must be text or a number"), aid)
+    body = _clean(obj["body"])
     fmt = sniff_format(body)
-    art = parse(body, source, fmt, article_id=str(obj.get("id") or aid),
-                title=str(obj.get("title") or "") or None, problems=extra_problems or [],
-                status=str(obj["status"]).lower().replace(" ", "_") if obj.get("status") else None)
+    art = parse(body, source, fmt, article_id=rid or aid, title=title, problems=extra_problems or [],
+                status=status.lower().replace(" ", "_") if status else None)
     art.metadata["container"] = "json"  # offsets are into the record's body, not the file
     return art
 
@@ -224,7 +299,7 @@ def sniff_format(body: str) -> str:
 def _problem_article(source: str, text: str, problem: Problem, aid: str | None = None) -> Article:
     return Article(
         id=aid or article_id_for(source), source=source, text=text, plain=" " * len(text),
-        content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format="unknown",
+        content_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), format="unknown",
         problems=(problem,),
     )
 

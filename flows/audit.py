@@ -13,17 +13,23 @@ the benchmark does. A run folder holds::
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import os
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.ingest import SUFFIXES
+from extractors.datafiles import FileTooLarge, read_regular, why_unreadable
+from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES
 
-from .state import Store
+from .state import AuditLock, Store
+
+JSONL_MAX_BYTES = 4_000_000_000  # an export is read whole, so it must fit in memory
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class Item:
     id: str
     ref: str  # path, or path:line for a JSON Lines export
     raw: bytes
-    fmt: str  # text | markdown | html | json | record
+    fmt: str  # text | markdown | html | json | record | too-large
     sha: str  # of the raw bytes: any change to the article (title, status, body) re-checks it
     title: str | None = None  # set for a review store version: raw is its body, checked as the service does
 
@@ -45,26 +51,42 @@ class Listing:
 
 
 def list_items(source: str | Path) -> Listing:
-    """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors."""
+    """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors.
+
+    Entries named like articles that are not regular files (dangling links,
+    FIFOs, devices) are errors with the reason, never opened; a file over the
+    size limit is an item whose report says so.
+    """
+    from extractors.ingest import display_path
+
+    from .check import walk_articles
+
     src = Path(source)
     out = Listing()
     if src.is_dir():
-        files = sorted(f for f in src.rglob("*") if f.is_file() and f.suffix.lower() in (*SUFFIXES, ".jsonl"))
-        for f in files:
+        files, bad = walk_articles(src)
+        out.errors.extend(bad)
+        for name in files:
+            f = Path(name)
+            rel = display_path(f.relative_to(src).with_suffix(""))
             if f.suffix.lower() == ".jsonl":
-                _jsonl(f, out, prefix=str(f.relative_to(src).with_suffix("")) + "/")
+                _jsonl(f, out, prefix=rel + "/")
                 continue
             try:
-                raw = f.read_bytes()
-            except OSError as exc:
-                out.errors.append((str(f), exc.strerror or str(exc)))
+                raw = read_regular(f, DEFAULT_MAX_BYTES)
+            except FileTooLarge as exc:
+                marker = f"too-large:{exc.size}".encode()
+                out.items.append(Item(rel, display_path(f), marker, "too-large", hashlib.sha256(marker).hexdigest()))
                 continue
-            rel = str(f.relative_to(src).with_suffix(""))
-            out.items.append(Item(rel, str(f), raw, SUFFIXES[f.suffix.lower()], hashlib.sha256(raw).hexdigest()))
-    elif src.is_file():
+            except OSError as exc:
+                out.errors.append((display_path(f), why_unreadable(f, exc)))
+                continue
+            out.items.append(Item(rel, display_path(f), raw, SUFFIXES[f.suffix.lower()],
+                                  hashlib.sha256(raw).hexdigest()))
+    elif src.exists():
         _jsonl(src, out)
     else:
-        out.errors.append((str(src), "no such file or directory"))
+        out.errors.append((display_path(src), why_unreadable(src, FileNotFoundError(2, "no such file or directory"))))
     seen: set[str] = set()
     unique = []
     for it in out.items:
@@ -78,40 +100,34 @@ def list_items(source: str | Path) -> Listing:
 
 
 def _jsonl(path: Path, out: Listing, prefix: str = "") -> None:
+    """One item per line of an export; a line that is not a JSON record is an item whose report says why."""
+    from extractors.ingest import display_path, record_id
+
     try:
-        lines = path.read_bytes().splitlines()
+        lines = read_regular(path, JSONL_MAX_BYTES).splitlines()
     except OSError as exc:
-        out.errors.append((str(path), exc.strerror or str(exc)))
+        out.errors.append((display_path(path), why_unreadable(path, exc)))
         return
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            rid = json.loads(line).get("id")
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-            rid = None
-        aid = prefix + (str(rid) if rid not in (None, "") else f"line{n}")
-        out.items.append(Item(aid, f"{path}:{n}", line, "record", hashlib.sha256(line).hexdigest()))
+        rid = record_id(line)
+        aid = prefix + (rid if rid else f"line{n}")
+        out.items.append(Item(aid, f"{display_path(path)}:{n}", line, "record", hashlib.sha256(line).hexdigest()))
 
 
 def _article(item: Item):
-    from extractors.ingest import from_record, read_bytes
-    from extractors.types import Problem
+    from extractors.ingest import read_bytes, read_record_line, too_large
 
     if item.title is not None:
         from review.checking import Content, article_for
 
         return article_for(Content(item.id, item.title, item.raw.decode("utf-8"), item.fmt))
+    if item.fmt == "too-large":
+        return too_large(item.ref, int(item.raw.split(b":")[1]), DEFAULT_MAX_BYTES, item.id.replace("/", "-"))
     if item.fmt != "record":
         return read_bytes(item.raw, item.ref, item.fmt, article_id=item.id.replace("/", "-"))
-    try:
-        obj = json.loads(item.raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        from extractors.ingest import _problem_article
-
-        return _problem_article(item.ref, "", Problem("ingest.malformed", "blocker", f"invalid JSON line ({exc})"),
-                                item.id)
-    art = from_record(obj, item.ref, fallback_id=item.id)
+    art = read_record_line(item.raw, item.ref, item.id)
     return art if art.id == item.id else _with_id(art, item.id)
 
 
@@ -145,26 +161,42 @@ def check_chunk(items: list[Item], config: str | None = None) -> list[dict]:
 
 
 class Progress:
-    """'checked 2,400/10,000 (24%) · 180 articles/s' on stderr: one updating line on a terminal, else every 10%."""
+    """'checked 2,400/10,000 (24%) · 180 articles/s · 95,000 words/s' on stderr.
 
-    def __init__(self, total: int, enabled: bool = True):
-        self.total, self.done, self.start = total, 0, time.perf_counter()
+    One updating line on a terminal, else a line every 10%. The rates are over
+    the articles checked so far and the time since checking began (the first
+    chunk sent, even when that was before the flow started), so they are what
+    the checking really achieves, start-up of the workers included.
+    """
+
+    def __init__(self, total: int, enabled: bool = True, start: float | None = None):
+        self.total, self.done, self.words = total, 0, 0
+        self.start = start if start is not None else time.perf_counter()
         self.enabled = enabled and total > 0
         self.tty = sys.stderr.isatty()
         self.last_decile = -1
 
-    def update(self, n: int) -> None:
+    def line(self) -> str:
+        seconds = max(time.perf_counter() - self.start, 1e-9)
+        return (f"checked {self.done:,}/{self.total:,} ({100 * self.done // max(self.total, 1)}%) · "
+                f"{self.done / seconds:,.0f} articles/s · {self.words / seconds:,.0f} words/s")
+
+    def update(self, n: int, words: int = 0) -> None:
         self.done += n
+        self.words += words
         if not self.enabled:
             return
-        rate = self.done / max(time.perf_counter() - self.start, 1e-9)
-        line = f"checked {self.done:,}/{self.total:,} ({100 * self.done // self.total}%) · {rate:,.0f} articles/s"
         decile = 10 * self.done // self.total
         if self.tty:
-            print("\r" + line, end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
+            print("\r" + self.line(), end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
         elif decile != self.last_decile:
-            print(line, file=sys.stderr, flush=True)
+            print(self.line(), file=sys.stderr, flush=True)
         self.last_decile = decile
+
+
+def words_of(items: Iterable[Item]) -> int:
+    """Whitespace-separated words of the items' raw bytes (markup included): the unit of the progress rate."""
+    return sum(len(it.raw.split()) for it in items)
 
 
 @dataclass
@@ -182,12 +214,21 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
     ``submit(chunk)`` returns the chunk's results, or a future with ``.result()``;
     the Prefect flow passes its task's ``submit`` so each chunk is one task run.
     With ``database_url`` the corpus is the review store's current versions.
+    The state folder is locked for the whole run (``AuditLock``). Outputs are
+    written to temporary files and renamed, and the run is marked finished
+    last, so a run killed at any moment is completed by the next start.
     """
+    with AuditLock(runs_dir):
+        return _run_audit(source, Path(runs_dir), chunk_size, config, submit, progress, validate, max_in_flight,
+                          database_url)
+
+
+def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, validate, max_in_flight,
+               database_url: str | None = None) -> RunResult:
     from rules.engine import load_ruleset
 
     t0 = time.perf_counter()
     submit = submit or (lambda chunk: check_chunk(chunk, config))
-    runs_dir = Path(runs_dir)
     store = Store(runs_dir / "state.sqlite")
     try:
         ruleset = load_ruleset(config).version
@@ -199,6 +240,7 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
         else:
             key = str(Path(source).resolve())
             listing = list_items(source)
+        store.reopen_incomplete(key, ruleset, runs_dir)
         run_id, resumed = store.open_run(key, ruleset)
         for item, reason in listing.errors:
             store.error(run_id, item, reason)
@@ -208,39 +250,95 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
         reuse = {it.id: latest[it.id][1] for it in todo if it.id in latest and latest[it.id][0] == it.sha}
         carried = store.carry_over(run_id, ruleset, reuse)
         work = [it for it in todo if it.id not in reuse]
-        bar = Progress(len(work), progress)
+        if validate and work:
+            # Great Expectations takes seconds to import; do it while the chunks are checked, not after
+            threading.Thread(target=importlib.import_module, args=("rules.expectations",), daemon=True).start()
+        from .workers import checking_started
+
+        bar = Progress(len(work), progress, start=checking_started())
         in_flight: deque = deque()
 
         def record_oldest() -> None:
-            fut = in_flight.popleft()
+            fut, words = in_flight.popleft()
             results = fut.result() if hasattr(fut, "result") else fut
             store.record(run_id, ruleset, results)
-            bar.update(len(results))
+            bar.update(len(results), words)
 
         # Each chunk is recorded as soon as its results exist, so a kill loses at most the
         # chunks in flight; futures (Prefect, Dask) keep up to max_in_flight chunks busy.
         for i in range(0, len(work), chunk_size):
-            in_flight.append(submit(work[i:i + chunk_size]))
-            while in_flight and (len(in_flight) > max_in_flight or not hasattr(in_flight[0], "result")):
+            chunk = work[i:i + chunk_size]
+            in_flight.append((submit(chunk), words_of(chunk)))
+            while in_flight and (len(in_flight) > max_in_flight or not hasattr(in_flight[0][0], "result")):
                 record_oldest()
         while in_flight:
             record_oldest()
+        checking_s = time.perf_counter() - bar.start
         run_dir = runs_dir / run_id
         summary = write_outputs(store, run_id, key, run_dir, validate=validate,
                                 rechecked=len(work) + len(done) > 0)
         summary.update({
             "source": str(source), "ruleset": ruleset, "resumed": resumed,
             "checked_this_session": len(work), "already_done": len(done), "unchanged_reused": carried,
+            "words_checked": bar.words, "checking_seconds": round(checking_s, 2),
             "seconds": round(time.perf_counter() - t0, 2),
         })
-        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-        store.finish_run(run_id, summary)
+        write_atomic(run_dir / "summary.json", json.dumps(summary, indent=2))
         from reports.audit_html import render_audit_html
 
-        (run_dir / "report.html").write_text(render_audit_html(summary, store.history(key)), encoding="utf-8")
+        history = [h for h in store.history(key) if h["run_id"] != run_id] + [summary]
+        write_atomic(run_dir / "report.html", render_audit_html(summary, history))
+        store.finish_run(run_id, summary)  # last: until here, a rerun completes this run
         return RunResult(run_id, run_dir, summary)
     finally:
         store.close()
+
+
+def plan(source: str | Path, runs_dir: str | Path, chunk_size: int = 100,
+         config: str | None = None) -> list[list[Item]]:
+    """The chunks ``run_audit`` would check now, without changing the state (for starting work early).
+
+    The same selection as the run: the articles not yet recorded in the run it
+    would resume and not unchanged since their last check, in the same order.
+    """
+    from rules.engine import load_ruleset
+
+    runs_dir = Path(runs_dir)
+    ruleset = load_ruleset(config).version
+    key = str(Path(source).resolve())
+    store = Store(runs_dir / "state.sqlite")
+    try:
+        run = store.resumable(key, ruleset, runs_dir)
+        done = store.done(run) if run else set()
+        latest = store.unchanged(ruleset)
+    finally:
+        store.close()
+    work = [it for it in list_items(source).items
+            if it.id not in done and not (it.id in latest and latest[it.id][0] == it.sha)]
+    return [work[i:i + chunk_size] for i in range(0, len(work), chunk_size)]
+
+
+def write_atomic(path: Path, data: str | bytes | Callable[[Path], None]) -> None:
+    """Write ``path`` so that it is either the old file or the whole new one, never a part.
+
+    ``data`` is the content, or a function writing to the temporary path it is
+    given (for Parquet). The temporary file sits beside the target and is
+    renamed over it after an fsync.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if callable(data):
+            data(tmp)
+        else:
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _finding_key(f: dict) -> tuple:
@@ -265,8 +363,8 @@ def write_outputs(store: Store, run_id: str, key: str, run_dir: Path, validate: 
     findings = pd.DataFrame(_finding_rows(reports), columns=[
         "article_id", "id", "rule", "severity", "message", "suppressed", "suppression_reason", "suggestion",
         "evidence", "assertions"])
-    assertions.to_parquet(run_dir / "assertions.parquet", index=False)
-    findings.to_parquet(run_dir / "findings.parquet", index=False)
+    write_atomic(run_dir / "assertions.parquet", lambda tmp: assertions.to_parquet(tmp, index=False))
+    write_atomic(run_dir / "findings.parquet", lambda tmp: findings.to_parquet(tmp, index=False))
 
     active = [f for r in reports for f in r["findings"] if not f.get("suppressed")]
     prev = store.previous_run(run_id, key)

@@ -7,13 +7,24 @@ Expectations, so a single-article check stays fast.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.datafiles import file_kind, why_unreadable
 from extractors.errors import Errors, InputError
-from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES, read_bytes, read_path, sniff_format, too_large
+from extractors.ingest import (
+    DEFAULT_MAX_BYTES,
+    SUFFIXES,
+    display_path,
+    read_bytes,
+    read_path,
+    sniff_format,
+    too_large,
+)
 from extractors.types import Article, Report
 
 ARTICLE_SUFFIXES = (*SUFFIXES, ".jsonl")
@@ -27,6 +38,53 @@ class Unreadable:
     message: str
 
 
+def walk_articles(folder: str | Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Article files under ``folder`` (sorted, recursively), and (name, reason) for entries that cannot be read.
+
+    Only regular files are opened later. An entry named like an article
+    (``.txt``, ``.md`` … ``.jsonl``) that is a dangling symbolic link, a named
+    pipe, a socket or a device is reported with the reason instead of being
+    skipped in silence, and never opened, so it cannot block the batch. Linked
+    folders are followed once (a link loop is not followed again).
+    """
+    files: list[str] = []
+    bad: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(d: str) -> None:
+        try:
+            st = os.stat(d)
+            if (st.st_dev, st.st_ino) in seen:
+                return
+            seen.add((st.st_dev, st.st_ino))
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            bad.append((display_path(d), why_unreadable(d, exc)))
+            return
+        for e in entries:
+            try:
+                if e.is_dir():
+                    visit(e.path)
+                    continue
+            except OSError as exc:
+                bad.append((display_path(e.path), why_unreadable(e.path, exc)))
+                continue
+            if os.path.splitext(e.name)[1].lower() not in ARTICLE_SUFFIXES:
+                continue
+            try:
+                mode = e.stat().st_mode
+            except OSError as exc:
+                bad.append((display_path(e.path), why_unreadable(e.path, exc)))
+                continue
+            if stat.S_ISREG(mode):
+                files.append(e.path)
+            else:
+                bad.append((display_path(e.path), f"{file_kind(mode)}, not a regular file; not read"))
+
+    visit(os.fspath(folder))
+    return sorted(files), bad
+
+
 def expand_paths(paths: list[str]) -> tuple[list[str], list[Unreadable]]:
     """Files to read, in order: folders give their article files (sorted, recursively)."""
     files: list[str] = []
@@ -37,14 +95,16 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[Unreadable]]:
             continue
         p = Path(raw)
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES)
-            if not found:
-                bad.append(Unreadable(raw, Errors.E003.format(path=raw, suffixes=", ".join(ARTICLE_SUFFIXES))))
+            found, problems = walk_articles(p)
+            bad.extend(Unreadable(name, Errors.E002.format(path=name, reason=why)) for name, why in problems)
+            if not found and not problems:
+                name = display_path(raw)
+                bad.append(Unreadable(name, Errors.E003.format(path=name, suffixes=", ".join(ARTICLE_SUFFIXES))))
             files.extend(found)
-        elif not p.exists():
-            bad.append(Unreadable(raw, Errors.E001.format(path=raw)))
+        elif not p.exists() and not p.is_symlink():
+            bad.append(Unreadable(display_path(raw), Errors.E001.format(path=display_path(raw))))
         else:
-            files.append(raw)
+            files.append(raw)  # read_path says why when it cannot be read (a dangling link, a FIFO …)
     return files, bad
 
 
@@ -53,11 +113,23 @@ def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     if path == "-":
         raw = sys.stdin.buffer.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            return [too_large("-", len(raw) + len(sys.stdin.buffer.read()), max_bytes, "stdin")]
+            return [too_large("-", None, max_bytes, "stdin")]  # not read to its end: it may never end
         head = raw[:4096].decode("utf-8", errors="ignore")
         fmt = "json" if head.lstrip().startswith("{") else sniff_format(head)
         return [read_bytes(raw, "-", fmt, article_id="stdin")]
     return read_path(path, max_bytes=max_bytes)
+
+
+@dataclass(frozen=True)
+class Unprocessable:
+    """Why the pipeline failed on an article ('RecursionError: …'): the article is blocked, the batch goes on."""
+
+    reason: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Unprocessable:
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return cls(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
 
 
 def check_article(article: Article, config: str | None = None) -> Report:
@@ -69,18 +141,17 @@ def check_article(article: Article, config: str | None = None) -> Report:
     try:
         return ruleset.check(article, analyze(article))
     except (ValueError, MemoryError, RecursionError) as exc:
-        return unprocessable(article, exc, ruleset)
+        return unprocessable(article, Unprocessable.of(exc), ruleset)
 
 
-def unprocessable(article: Article, exc: BaseException, ruleset) -> Report:
+def unprocessable(article: Article, why: Unprocessable, ruleset) -> Report:
     """A report for an article the pipeline failed on: it is blocked, and the batch goes on."""
     from dataclasses import replace
 
     from extractors.relations import Extraction
     from extractors.types import Problem
 
-    problem = Problem("ingest.unprocessable", "blocker", f"the article could not be processed: "
-                      f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    problem = Problem("ingest.unprocessable", "blocker", f"the article could not be processed: {why.reason}")
     bare = replace(article, plain=" " * len(article.plain), problems=(*article.problems, problem))
     return ruleset.check(bare, Extraction([], []))
 

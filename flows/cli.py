@@ -1,20 +1,33 @@
 """The ``artgate`` command line.
 
-    artgate check PATH … [--format F] [--config FILE] [--validate]   plain, fast path
-    artgate gate  PATH … [--format F] [--config FILE]                the same, as a Prefect flow
-    artgate rules [--config FILE]                                    every rule, its level and summary
-    artgate explain RULE [--config FILE]                             what a rule checks, with examples
-    artgate eval  GOLD.jsonl [--min-precision P] [--min-recall R]    extraction quality on a gold set
-    artgate audit SOURCE [--workers N] [--dask-address A]            the nightly audit of a corpus
-    artgate deploy SOURCE --cron "0 2 * * *"                         schedule it on a Prefect server
-    artgate audit --database-url URL                                 the same over the review store
-    artgate serve [--host H] [--port P] [--database-url URL]         the review gate as an HTTP service
-    artgate token create --role ROLE --name NAME [--database-url URL]  an API token, printed once
-    artgate recheck [--database-url URL]                             re-check stored articles under today's rules
+    artgate check  PATH … [-f FORMAT] [--config FILE] [--validate] [--color auto|always|never] [--max-bytes N]
+    artgate gate   PATH … [-f FORMAT] [--config FILE] [--color auto|always|never] [--max-bytes N]
+    artgate rules  [--config FILE]
+    artgate explain RULE [--config FILE]
+    artgate eval   GOLD.jsonl [-f text|json] [--min-precision P] [--min-recall R] [--config FILE]
+    artgate audit  SOURCE [--runs-dir DIR] [--chunk-size N] [--workers N] [--dask-address tcp://HOST:PORT]
+                   [--config FILE] [--no-prefect]
+    artgate audit  --database-url URL [...]        the same over the review store's current versions
+    artgate deploy SOURCE [--cron "0 2 * * *"] [--name NAME] [--runs-dir DIR] [--chunk-size N] [--workers N]
+                   [--config FILE]
+    artgate serve  [--host H] [--port P] [--database-url URL] [--runs-dir DIR] [--workers N] [--config FILE]
+                   [--max-body-bytes N]
+    artgate token create --role author|reviewer|admin --name NAME [--database-url URL]
+    artgate recheck [--database-url URL] [--all]
+    artgate --version
 
+``check`` is the plain, fast path; ``gate`` the same checks as the Prefect flow
+``review-gate``; ``audit`` the nightly audit of a corpus (``--workers``
+defaults to the available CPUs); ``deploy`` schedules it on a Prefect server.
 Formats: text (default; coloured on a terminal), json, jsonl, sarif, markdown, html.
-Exit status: 0 no blocker, 1 at least one blocker, 2 usage error or an input
-that could not be read at all (one line on stderr naming the input and why).
+
+Exit status of check and gate: 0 no blocker, 1 at least one blocker, 2 a usage
+error or an input that could not be read at all (one line on stderr naming the
+input and why; the other inputs are still checked). Of audit: 0 the run
+completed (blocked articles are in its report), 2 it could not run (a usage
+error, a missing source, a bad configuration, another audit holding the state
+folder, Prefect unavailable). Output piped into a command that stops reading
+early (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -27,6 +40,53 @@ from extractors.errors import ArtgateError
 from extractors.ingest import DEFAULT_MAX_BYTES
 
 FORMATS = ("text", "json", "jsonl", "sarif", "markdown", "html")
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+class _Stdout:
+    """Standard output that ends quietly when its reader goes away (``artgate rules | head``).
+
+    The first ``BrokenPipeError`` points the file descriptor at /dev/null, so
+    neither later writes nor the interpreter's final flush can raise again;
+    the command then finishes and exits with its own status.
+    """
+
+    gone = False
+
+    def write(self, text: str) -> None:
+        if self.gone:
+            return
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            self.drop()
+
+    def drop(self) -> None:
+        self.gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+OUT = _Stdout()
+
+
+def _say(text: str = "") -> None:
+    OUT.write(text + "\n")
+
+
+def _error(message: object) -> None:
+    """One line on stderr: control characters in names cannot break it or reach the terminal."""
+    from reports.escape import one_line
+
+    print(f"artgate: error: {one_line(message)}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="artgate.toml or pyproject.toml (default: the nearest one, if any)")
         c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text format (auto: when stdout is a terminal)")
-        c.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+        c.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES,
                        help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,})")
         if name == "check":
             c.add_argument("--validate", action="store_true",
@@ -52,23 +112,26 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="audit a corpus (folder or JSON Lines export): the nightly-audit flow",
                        description="Check every article that changed since its last check, in chunks, and write "
                                    "assertions.parquet, findings.parquet, summary.json and report.html to a run "
-                                   "folder. A run that was interrupted is resumed.")
+                                   "folder. A run that was interrupted is resumed. Exit status 0 when the run "
+                                   "completed, 2 when it could not run.")
     a.add_argument("source", metavar="SOURCE", nargs="?")
     a.add_argument("--database-url", metavar="URL",
                    help="audit the review store's current versions instead of a SOURCE")
     a.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
-    a.add_argument("--chunk-size", type=int, default=100, help="articles per task (default 100)")
-    a.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    a.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    a.add_argument("--workers", type=_positive, default=None,
+                   help="local worker processes (default: the available CPUs)")
     a.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run chunks on this Dask cluster")
     a.add_argument("--config", metavar="FILE")
-    a.add_argument("--no-prefect", action="store_true", help="run the same audit in this process, without Prefect")
+    a.add_argument("--no-prefect", action="store_true", help="run the same audit without Prefect")
     d = sub.add_parser("deploy", help="create the scheduled nightly-audit deployment on a Prefect server and serve it")
     d.add_argument("source", metavar="SOURCE")
     d.add_argument("--cron", default="0 2 * * *", help='schedule (default "0 2 * * *": 02:00 every night)')
-    d.add_argument("--name", default="nightly")
-    d.add_argument("--runs-dir", default="artgate-runs")
-    d.add_argument("--chunk-size", type=int, default=100)
-    d.add_argument("--workers", type=int, default=1)
+    d.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    d.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
+    d.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    d.add_argument("--workers", type=_positive, default=None,
+                   help="local worker processes per run (default: the available CPUs)")
     d.add_argument("--config", metavar="FILE")
     _review_parsers(sub)
     r = sub.add_parser("rules", help="list every rule with its level and summary")
@@ -149,6 +212,7 @@ def _single(paths: list[str]) -> bool:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from reports.escape import one_line
     from rules.engine import ENGINE_RULES, all_rules, load_ruleset
 
     ruleset = load_ruleset(args.config)
@@ -156,11 +220,11 @@ def _rules(args: argparse.Namespace) -> int:
     for r in all_rules(ruleset.config):
         level = ruleset.config.severity.get(r.id, r.severity)
         state = "" if r.id in enabled else "  (disabled)"
-        print(f"{r.id:<40} {level:<8} {r.summary}{state}")
+        _say(f"{one_line(r.id):<40} {level:<8} {one_line(r.summary)}{state}")
     for rid, summary in ENGINE_RULES.items():
-        print(f"{rid:<40} {'warning':<8} {summary}")
-    print(f"{'ingest.*':<40} {'blocker':<8} The article cannot be checked (empty, binary, too large, no content)")
-    print(f"{'extraction.*':<40} {'warning':<8} A Great Expectations check of the assertions failed (--validate)")
+        _say(f"{rid:<40} {'warning':<8} {summary}")
+    _say(f"{'ingest.*':<40} {'blocker':<8} The article cannot be checked (empty, binary, too large, no content)")
+    _say(f"{'extraction.*':<40} {'warning':<8} A Great Expectations check of the assertions failed (--validate)")
     return 0
 
 
@@ -171,16 +235,16 @@ def _explain(args: argparse.Namespace) -> int:
     r = next((r for r in all_rules(ruleset.config) if r.id == args.rule), None)
     if r is None:
         if args.rule in ENGINE_RULES:
-            print(f"{args.rule}\n\n{ENGINE_RULES[args.rule]}.")
+            _say(f"{args.rule}\n\n{ENGINE_RULES[args.rule]}.")
             return 0
-        print(f"artgate: error: no rule {args.rule!r}; 'artgate rules' lists them", file=sys.stderr)
+        _error(f"no rule {args.rule!r}; 'artgate rules' lists them")
         return 2
     level = ruleset.config.severity.get(r.id, r.severity)
     out = [f"{r.id}  ({level}; defined in {r.source})", "", r.summary, "", r.explanation]
     for title, example in (("Triggers on:", r.example_trigger), ("Does not trigger on:", r.example_pass)):
         if example:
             out += ["", title] + ["    " + line for line in example.splitlines()]
-    print("\n".join(out))
+    _say("\n".join(out))
     return 0
 
 
@@ -192,66 +256,85 @@ def _eval(args: argparse.Namespace) -> int:
     from flows.check import check_article
 
     ev = evaluate(args.gold, check=partial(check_article, config=args.config))
-    sys.stdout.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
+    OUT.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
     ok = ev.overall.precision >= args.min_precision and ev.overall.recall >= args.min_recall
     return 0 if ok else 1
 
 
 def _audit(args: argparse.Namespace) -> int:
+    from flows.state import AuditLock
+    from flows.workers import available_cpus, worker_pool
+    from reports.escape import counts_phrase, plural
     from rules.engine import load_ruleset
 
     load_ruleset(args.config)  # a bad config fails here, before any work
     if bool(args.source) == bool(args.database_url):
-        print("artgate: error: audit needs either a SOURCE or --database-url URL", file=sys.stderr)
+        _error("audit needs either a SOURCE or --database-url URL")
         return 2
     if args.source and not os.path.exists(args.source):
-        print(f"artgate: error: {args.source}: no such file or directory", file=sys.stderr)
+        _error(f"{args.source}: no such file or directory")
         return 2
-    if args.no_prefect:
-        from flows.audit import run_audit
+    workers = args.workers or available_cpus()
+    with AuditLock(args.runs_dir):  # a second audit on this folder stops here, before starting anything
+        if args.no_prefect:
+            from flows.audit import check_chunk, run_audit
 
-        summary = run_audit(args.source or "", args.runs_dir, chunk_size=args.chunk_size, config=args.config,
-                            database_url=args.database_url).summary
-        run_dir = os.path.join(args.runs_dir, summary["run_id"])
-    else:
-        from flows.nightly import configured
+            with worker_pool(workers, args.config) as pool:
+                submit = (lambda chunk: pool.submit(check_chunk, chunk, args.config)) if pool else None
+                result = run_audit(args.source or "", args.runs_dir, chunk_size=args.chunk_size,
+                                   config=args.config, submit=submit, max_in_flight=max(8, 2 * workers),
+                                   database_url=args.database_url)
+            summary, run_dir = result.summary, str(result.run_dir)
+        else:
+            from flows.audit import plan
+            from flows.workers import prefect_api, prefetch
 
-        summary = configured(args.workers, args.dask_address)(
-            args.source or "", args.runs_dir, args.chunk_size, args.config, progress=True,
-            database_url=args.database_url)
-        run_dir = summary["run_dir"]
-    f = summary["findings"]
-    print(f"run {summary['run_id']}: {summary['articles']} articles, {summary['blocked']} blocked, "
-          f"{summary['bad_items']} bad items; {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info")
+            local = 1 if args.dask_address else workers
+            # the workers warm up and start on the first chunks while the Prefect server starts
+            with worker_pool(local, args.config) as pool:
+                if pool is not None and not args.database_url:
+                    prefetch(plan(args.source, args.runs_dir, args.chunk_size, args.config), args.config)
+                with prefect_api():
+                    from flows.nightly import configured
+
+                    summary = configured(workers, args.dask_address)(
+                        args.source or "", args.runs_dir, args.chunk_size, args.config, progress=True,
+                        database_url=args.database_url, workers=local)
+            run_dir = summary["run_dir"]
+    _say(f"run {summary['run_id']}: {plural(summary['articles'], 'article')}, {summary['blocked']:,} blocked, "
+         f"{plural(summary['bad_items'], 'bad item')}; {counts_phrase(summary['findings'])}")
     if summary.get("previous_run"):
-        print(f"since {summary['previous_run']}: {summary['new_findings']} new, "
-              f"{summary['resolved_findings']} resolved")
-    print(f"report: {os.path.join(run_dir, 'report.html')}")
+        _say(f"since {summary['previous_run']}: {summary['new_findings']:,} new, "
+             f"{summary['resolved_findings']:,} resolved")
+    _say(f"report: {os.path.join(run_dir, 'report.html')}")
     return 0
 
 
 def _deploy(args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL"):
-        print("artgate: error: deploy needs a running Prefect server: start one with 'prefect server start', then "
-              "set PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        _error("deploy needs a running Prefect server: start one with 'prefect server start', then "
+               "set PREFECT_API_URL=http://127.0.0.1:4200/api")
         return 2
     from flows.nightly import serve_nightly
 
-    serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config, args.workers)
+    serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config, args.workers or 0)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")  # a stray lone surrogate cannot make invalid UTF-8 or a crash
     args = _parser().parse_args(argv)
-    if args.version:
-        from rules.engine import ruleset_version
-
-        print(f"artgate {ruleset_version()}")
-        return 0
-    if not args.command:
-        _parser().print_help(sys.stderr)
-        return 2
     try:
+        if args.version:
+            from rules.engine import ruleset_version
+
+            _say(f"artgate {ruleset_version()}")
+            return 0
+        if not args.command:
+            _parser().print_help(sys.stderr)
+            return 2
         if args.command in ("serve", "token", "recheck"):
             return _review(args)
         if args.command in ("rules", "explain", "eval", "audit", "deploy"):
@@ -259,8 +342,11 @@ def main(argv: list[str] | None = None) -> int:
                     "deploy": _deploy}[args.command](args)
         return _check(args)
     except ArtgateError as exc:
-        print(f"artgate: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
+    except BrokenPipeError:  # stdout closed by its reader outside OUT (a library's own print)
+        OUT.drop()
+        return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -270,9 +356,7 @@ def _check(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.config)  # a bad config fails here, before any work
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.command == "gate":
-        from flows.review_gate import run_gate
-
-        reports, unreadable = run_gate(args.paths, args.max_bytes, args.config)
+        reports, unreadable = _gate(args)
     else:
         reports, unreadable = [], []
         for item in iter_reports(args.paths, args.max_bytes, args.config):
@@ -282,10 +366,28 @@ def _check(args: argparse.Namespace) -> int:
 
             reports = [with_expectations(r) for r in reports]
     for u in unreadable:
-        print(f"artgate: error: {u.message}", file=sys.stderr)
+        _error(u.message)
     if reports:
-        sys.stdout.write(_render(reports, args.format, _single(args.paths), color, ruleset))
+        OUT.write(_render(reports, args.format, _single(args.paths), color, ruleset))
     return exit_status(reports, unreadable)
+
+
+def _gate(args: argparse.Namespace) -> tuple[list, list]:
+    """The review-gate flow's reports; when Prefect cannot run it, one line saying why (exit 2)."""
+    from flows.workers import PrefectUnavailable, prefect_api
+
+    try:
+        with prefect_api():
+            from flows.review_gate import run_gate
+
+            return run_gate(args.paths, args.max_bytes, args.config)
+    except ArtgateError:
+        raise
+    except Exception as exc:  # the API unreachable or the flow run crashed: say so in one line, no traceback
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        raise PrefectUnavailable(f"the review-gate flow could not run ({type(exc).__name__}: {first}); "
+                                 "check PREFECT_API_URL, or use 'artgate check' for the same checks "
+                                 "without Prefect") from exc
 
 
 if __name__ == "__main__":

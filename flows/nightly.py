@@ -5,9 +5,10 @@ a task's ``submit``, so every chunk of articles is one task run (``nlp.pipe``
 inside), visible and retryable in the Prefect UI. The run's summary is
 published as two artifacts: a Markdown summary and a findings table.
 
-Task runners: one process by default on one core; ``workers > 1`` uses a
-process pool on this machine; ``dask_address`` sends chunks to an existing
-Dask cluster through prefect-dask.
+Workers: by default one process per available CPU (``flows.workers``): the
+flow's task runs are threads, each handing its chunk to a warmed process pool
+that never imports Prefect. ``dask_address`` sends the task runs to an existing
+Dask cluster through prefect-dask instead.
 """
 
 from __future__ import annotations
@@ -20,33 +21,39 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from .audit import Item, check_chunk, run_audit
+from reports.escape import counts_phrase, md_code, plural
+
+from .audit import Item, run_audit
+from .workers import available_cpus, check_chunk_in_pool, worker_pool
 
 
 @task(name="check-chunk", cache_policy=NO_CACHE, retries=1)
 def check_chunk_task(items: list[Item], config: str | None = None) -> list[dict]:
-    return check_chunk(items, config)
+    """One chunk, checked in this run's worker pool (or here, on a Dask worker or with one worker)."""
+    return check_chunk_in_pool(items, config)
 
 
 def summary_markdown(s: dict) -> str:
-    f = s["findings"]
+    """The run's summary as Markdown for the Prefect UI; rule ids and run ids are escaped code spans."""
     lines = [
-        f"## artgate nightly audit `{s['run_id']}`",
+        f"## artgate nightly audit {md_code(s['run_id'])}",
         "",
-        f"{s['articles']} articles: **{s['blocked']} blocked**, {s['passed']} passed, {s['bad_items']} bad items. "
-        f"Findings: {f['blocker']} blockers, {f['warning']} warnings, {f['info']} info.",
-        f"Checked this session: {s['checked_this_session']}; unchanged and reused: {s['unchanged_reused']}.",
+        f"{plural(s['articles'], 'article')}: **{s['blocked']:,} blocked**, {s['passed']:,} passed, "
+        f"{plural(s['bad_items'], 'bad item')}. Findings: {counts_phrase(s['findings'])}.",
+        f"Checked this session: {s['checked_this_session']:,}; unchanged and reused: {s['unchanged_reused']:,}.",
     ]
     if s.get("previous_run"):
-        lines.append(f"Since `{s['previous_run']}`: {s['new_findings']} new, {s['resolved_findings']} resolved.")
+        lines.append(f"Since {md_code(s['previous_run'])}: {s['new_findings']:,} new, "
+                     f"{s['resolved_findings']:,} resolved.")
     if s.get("expectations"):
         e = s["expectations"]
-        lines.append(f"Assertion table checks: {e['evaluated']} expectations, "
+        lines.append(f"Assertion table checks: {plural(e['evaluated'], 'expectation')}, "
                      f"{'all met' if e['success'] else str(len(e['failed'])) + ' failed'}.")
     lines += ["", "| rule | severity | count |", "|---|---|---|"]
-    lines += [f"| `{r['rule']}` | {r['severity']} | {r['count']} |" for r in s["by_rule"]]
+    lines += [f"| {md_code(r['rule'], in_table=True)} | {r['severity']} | {r['count']:,} |" for r in s["by_rule"]]
     return "\n".join(lines) + "\n"
 
 
@@ -61,29 +68,38 @@ def publish_task(summary: dict) -> None:
 
 @flow(name="nightly-audit", log_prints=False)
 def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int = 100, config: str | None = None,
-                  progress: bool = False, database_url: str | None = None) -> dict:
-    """Audit a corpus (a folder, a JSON Lines export, or the review store's current versions); returns the summary."""
-    result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
-                       submit=lambda chunk: check_chunk_task.submit(chunk, config), database_url=database_url)
+                  progress: bool = False, database_url: str | None = None, workers: int = 0) -> dict:
+    """Audit a corpus (a folder, a JSON Lines export, or the review store's current versions); returns the summary.
+
+    ``workers`` 0 means one per available CPU; a pool already started by the
+    command line is used as it is. On a Dask cluster no local pool is started.
+    """
+    workers = workers or available_cpus()
+    run = FlowRunContext.get()
+    if run is not None and not isinstance(run.task_runner, ThreadPoolTaskRunner):
+        workers = 1  # a Dask cluster's workers do the checking: no local pool
+    with worker_pool(workers, config):
+        result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
+                           submit=lambda chunk: check_chunk_task.submit(chunk, config),
+                           max_in_flight=max(8, 2 * workers), database_url=database_url)
     publish_task(result.summary)
     return {**result.summary, "run_dir": str(result.run_dir)}
 
 
-def configured(workers: int = 1, dask_address: str | None = None):
+def configured(workers: int = 0, dask_address: str | None = None):
     """The flow with the task runner for this machine or cluster."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return nightly_audit.with_options(task_runner=DaskTaskRunner(address=dask_address))
-    if workers > 1:
-        return nightly_audit.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
-    return nightly_audit.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))
+    return nightly_audit.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers or available_cpus()))
 
 
 def serve_nightly(source: str, cron: str, name: str = "nightly", runs_dir: str = "artgate-runs",
-                  chunk_size: int = 100, config: str | None = None, workers: int = 1) -> None:
+                  chunk_size: int = 100, config: str | None = None, workers: int = 0) -> None:
     """Create the scheduled deployment on the Prefect server and serve it (blocks until interrupted)."""
     parameters = {"source": os.path.abspath(source), "runs_dir": os.path.abspath(runs_dir),
-                  "chunk_size": chunk_size, "config": os.path.abspath(config) if config else None}
+                  "chunk_size": chunk_size, "config": os.path.abspath(config) if config else None,
+                  "workers": workers}
     configured(workers).serve(name=name, cron=cron, parameters=parameters,
                               description="artgate nightly audit of the article corpus")

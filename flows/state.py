@@ -9,16 +9,29 @@
   check and the run holding that result. An article whose hash and ruleset are
   unchanged is not re-extracted: its result is carried into the new run.
 - ``errors``: inputs that could not be read at all, per run, with the reason.
+
+A run is marked finished only after its outputs are written, so a run killed
+at any point is resumed by the next start; ``reopen_incomplete`` also reopens a
+finished run whose folder lacks an output (written by an older version that
+marked runs finished first). ``AuditLock`` keeps two audits off one state
+folder at a time.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
+
+from extractors.errors import ArtgateError
+
+OUTPUTS = ("assertions.parquet", "findings.parquet", "summary.json", "report.html")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -65,6 +78,28 @@ class Store:
             self.db.execute("INSERT INTO runs (run_id, source, ruleset, started) VALUES (?, ?, ?, ?)",
                             (run_id, source, ruleset, time.time()))
         return run_id, False
+
+    def resumable(self, source: str, ruleset: str, runs_dir: Path) -> str | None:
+        """The run an audit started now would resume (unfinished, or finished without all its outputs)."""
+        row = self.db.execute(
+            "SELECT run_id, finished FROM runs WHERE source = ? AND ruleset = ? "
+            "ORDER BY finished IS NOT NULL, started DESC LIMIT 1", (source, ruleset)).fetchone()
+        if row is None:
+            return None
+        if row[1] is None or not all((runs_dir / row[0] / name).is_file() for name in OUTPUTS):
+            return row[0]
+        return None
+
+    def reopen_incomplete(self, source: str, ruleset: str, runs_dir: Path) -> str | None:
+        """Mark the latest finished run unfinished again when its folder lacks an output; returns its id."""
+        row = self.db.execute(
+            "SELECT run_id FROM runs WHERE source = ? AND ruleset = ? AND finished IS NOT NULL "
+            "ORDER BY started DESC LIMIT 1", (source, ruleset)).fetchone()
+        if row is None or all((runs_dir / row[0] / name).is_file() for name in OUTPUTS):
+            return None
+        with self.db:
+            self.db.execute("UPDATE runs SET finished = NULL WHERE run_id = ?", (row[0],))
+        return row[0]
 
     def finish_run(self, run_id: str, summary: dict) -> None:
         with self.db:
@@ -128,3 +163,50 @@ class Store:
     def reports(self, run_id: str) -> list[dict]:
         return [json.loads(r[0]) for r in self.db.execute(
             "SELECT report FROM results WHERE run_id = ? ORDER BY article_id", (run_id,))]
+
+
+class AuditLocked(ArtgateError):
+    """Another audit holds the state folder."""
+
+
+class AuditLock:
+    """An exclusive lock on a state folder (``audit.lock``, ``flock``), held for a whole audit.
+
+    A second audit on the same folder, from any process, fails at once with
+    ``AuditLocked`` naming the holder, instead of checking everything again and
+    racing on the same files. The kernel drops the lock when the holder dies,
+    even by SIGKILL, so a killed audit never leaves a stale lock. Re-entrant
+    within one process (the command line takes it before starting Prefect, the
+    audit itself takes it again).
+    """
+
+    _held: ClassVar[dict[str, list]] = {}  # lock path -> [fd, depth]
+
+    def __init__(self, runs_dir: str | Path):
+        self.path = Path(runs_dir) / "audit.lock"
+
+    def __enter__(self) -> AuditLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = self.key = str(self.path.resolve())
+        if key in self._held:
+            self._held[key][1] += 1
+            return self
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise AuditLocked(f"{self.path.parent}: another audit is running on this state folder ({holder}); "
+                              "wait for it to finish, or give this one another --runs-dir") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        self._held[key] = [fd, 1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        entry = self._held[self.key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._held[self.key]
+            os.close(entry[0])  # closing the descriptor releases the lock

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .escape import plural
+
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
 header{background:#1b1f24;color:#fff;padding:14px 24px}header h1{font-size:18px;margin:0}
@@ -60,7 +62,8 @@ def render_audit_html(summary: dict, history: list[dict]) -> str:
                     f'<td class="num">{a["blockers"]}</td></tr>' for a in summary["most_blockers"])
     if summary.get("previous_run"):
         change = (f"<p>Since run <code>{escape(summary['previous_run'])}</code>: "
-                  f"<b>{summary['new_findings']}</b> new findings, <b>{summary['resolved_findings']}</b> resolved.</p>")
+                  f"<b>{plural(summary['new_findings'], 'new finding')}</b>, "
+                  f"<b>{summary['resolved_findings']:,}</b> resolved.</p>")
         for title, key in (("New", "new"), ("Resolved", "resolved")):
             rows = "".join(f'<tr><td><code>{escape(x["article_id"])}</code></td><td><code>{escape(x["rule"])}</code>'
                            f"</td><td>{escape(x['message'])}</td></tr>" for x in summary[key])
@@ -73,9 +76,10 @@ def render_audit_html(summary: dict, history: list[dict]) -> str:
                    for m in summary["malformed"])
     exp = summary.get("expectations")
     exp_html = "" if exp is None else (
-        f"<section><h2>Assertion table checks</h2><p>{exp['evaluated']} expectations, "
+        f"<section><h2>Assertion table checks</h2><p>{plural(exp['evaluated'], 'expectation')}, "
         f"{'all met' if exp['success'] else 'some failed'}.</p>"
-        + "".join(f"<p class='warning'>{escape(x['meaning'])}: {x['unexpected']} rows</p>" for x in exp["failed"])
+        + "".join(f"<p class='warning'>{escape(x['meaning'])}: {plural(x['unexpected'], 'row')}</p>"
+                  for x in exp["failed"])
         + "</section>")
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>artgate audit '

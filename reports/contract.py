@@ -48,12 +48,19 @@ def report_dict(report: Report) -> dict:
     }
 
 
+def dumps_json(payload: object, indent: int | None = None) -> str:
+    """JSON text with U+2028/U+2029 escaped: legal raw in JSON strings, but line breaks to many readers
+    (``str.splitlines``, JavaScript), so a JSON Lines record could be split in two."""
+    text = json.dumps(payload, ensure_ascii=False, indent=indent)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def render_json(reports: Iterable[Report], single: bool) -> str:
     """One object for a single article, else an array."""
     items = [report_dict(r) for r in reports]
     payload = items[0] if single and len(items) == 1 else items
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(payload, indent=2) + "\n"
 
 
 def render_jsonl(reports: Iterable[Report]) -> str:
-    return "".join(json.dumps(report_dict(r), ensure_ascii=False) + "\n" for r in reports)
+    return "".join(dumps_json(report_dict(r)) + "\n" for r in reports)

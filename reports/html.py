@@ -14,6 +14,8 @@ from html import escape
 
 from extractors.types import Report
 
+from .escape import LineIndex, counts_phrase, plural
+
 _RANK = {"blocker": 0, "warning": 1, "info": 2}
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -44,27 +46,35 @@ def _marked_text(report: Report, prefix: str) -> str:
     starts: dict[int, list[str]] = {}
     for s, _, _, anchor in spans:
         starts.setdefault(s, []).append(anchor)
+    opening: dict[int, list[str]] = {}
+    closing: dict[int, list[str]] = {}
+    for s, e, sev, _ in spans:
+        opening.setdefault(s, []).append(sev)
+        closing.setdefault(e, []).append(sev)
+    # one sweep over the cuts, counting the open spans per severity: linear in text and spans
+    active = dict.fromkeys(_RANK, 0)
     out = []
     for a, b in itertools.pairwise(cuts):
+        for sev in closing.get(a, ()):
+            active[sev] -= 1
+        for sev in opening.get(a, ()):
+            active[sev] += 1
         anchors = "".join(f'<a id="{x}"></a>' for x in starts.get(a, []))
         piece = escape(text[a:b])
-        covering = [sev for s, e, sev, _ in spans if s <= a and b <= e]
-        if covering:
-            sev = min(covering, key=_RANK.__getitem__)
-            out.append(f'{anchors}<mark class="m-{sev}">{piece}</mark>')
-        else:
-            out.append(anchors + piece)
+        sev = next((sev for sev in _RANK if active[sev] > 0), None)
+        out.append(f'{anchors}<mark class="m-{sev}">{piece}</mark>' if sev else anchors + piece)
     return "".join(out)
 
 
 def _article(report: Report, n: int) -> str:
     a = report.article
+    lines_of = LineIndex(a.text)
     prefix = f"a{n}"
     items = []
     for f in sorted(report.findings, key=lambda f: (f.suppressed, _RANK[f.severity])):
         links = "".join(
             f'<a class="ev" href="#{prefix}-{f.id}-{k}">{escape(ev.section or "evidence")}, line '
-            f"{a.line_col(ev.start)[0]}</a>" for k, ev in enumerate(f.evidence))
+            f"{lines_of.line_col(ev.start)[0]}</a>" for k, ev in enumerate(f.evidence))
         sup = f" <em>(suppressed: {escape(f.suppression_reason)})</em>" if f.suppressed else ""
         sugg = f"<br><small>Suggestion: {escape(f.suggestion)}</small>" if f.suggestion else ""
         items.append(
@@ -75,8 +85,8 @@ def _article(report: Report, n: int) -> str:
     return (
         f'<section class="article" id="{prefix}"><h2>{escape(a.title or a.id)}</h2>'
         f'<p><span class="verdict {report.verdict}">{report.verdict.upper()}</span> '
-        f"{escape(a.source)} · status {escape(a.status)} · {counts['blocker']} blockers, "
-        f"{counts['warning']} warnings, {counts['info']} info · {len(report.assertions)} assertions</p>"
+        f"{escape(a.source)} · status {escape(a.status)} · {counts_phrase(counts)} · "
+        f"{plural(len(report.assertions), 'assertion')}</p>"
         f'<ol class="findings">{"".join(items) or "<li>No findings.</li>"}</ol>'
         f'<pre class="text">{_marked_text(report, prefix)}</pre></section>'
     )
@@ -89,5 +99,6 @@ def render_html(reports: list[Report]) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>artgate report</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>artgate · {blocked} of {len(reports)} blocked</h1></header><main>{body}</main></body></html>\n"
+        f"<header><h1>artgate · {blocked:,} of {plural(len(reports), 'article')} blocked</h1></header>"
+        f"<main>{body}</main></body></html>\n"
     )

@@ -9,23 +9,31 @@ not the file, so their results name the file without a region.
 
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 
 from extractors.types import Article, Evidence, Finding, Report
+
+from .contract import dumps_json
+from .escape import LineIndex, uri
 
 LEVEL = {"blocker": "error", "warning": "warning", "info": "note"}
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+@lru_cache(maxsize=4)
+def _lines(text: str) -> LineIndex:
+    return LineIndex(text)
+
+
 def _region(article: Article, ev: Evidence) -> dict:
-    sl, sc = article.line_col(ev.start)
-    el, ec = article.line_col(ev.end)
+    sl, sc = _lines(article.text).line_col(ev.start)
+    el, ec = _lines(article.text).line_col(ev.end)
     return {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec, "charOffset": ev.start,
             "charLength": ev.end - ev.start, "snippet": {"text": article.text[ev.start:ev.end]}}
 
 
 def _location(article: Article, ev: Evidence | None) -> dict:
-    loc: dict = {"artifactLocation": {"uri": article.source}}
+    loc: dict = {"artifactLocation": {"uri": uri(article.source)}}
     if ev is not None and article.metadata.get("container") != "json":
         loc["region"] = _region(article, ev)
     return {"physicalLocation": loc}
@@ -70,8 +78,8 @@ def render_sarif(reports: list[Report], ruleset) -> str:
     run = {
         "tool": {"driver": {"name": "artgate", "version": version, "rules": rules}},
         "columnKind": "unicodeCodePoints",
-        "artifacts": [{"location": {"uri": r.article.source}, "hashes": {"sha-256": r.article.content_sha256}}
+        "artifacts": [{"location": {"uri": uri(r.article.source)}, "hashes": {"sha-256": r.article.content_sha256}}
                       for r in reports],
         "results": [_result(r.article, f, index) for r in reports for f in r.findings],
     }
-    return json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

@@ -8,7 +8,8 @@
     [severity]                                     # per-rule level
     "terminology.plantarflexion-spelling" = "warning"
 
-Paths are relative to the file that names them. Without ``--config`` the
+Paths are relative to the file that names them (``packs = ["style/house.yaml"]`` in
+``/repo/artgate.toml`` is ``/repo/style/house.yaml``), whatever the current folder. Without ``--config`` the
 nearest ``artgate.toml`` (or a ``pyproject.toml`` with ``[tool.artgate]``) in
 the current folder or its parents is used; with neither, the defaults.
 """
@@ -19,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractors.datafiles import read_data_file
 from extractors.errors import DataFileError, Errors
 from extractors.types import SEVERITIES
 
@@ -46,27 +48,41 @@ def find_config(start: Path | None = None) -> Path | None:
         py = folder / "pyproject.toml"
         if py.is_file():
             try:
-                if "artgate" in tomllib.loads(py.read_text(encoding="utf-8")).get("tool", {}):
+                if "artgate" in tomllib.loads(read_data_file(py)).get("tool", {}):
                     return py
-            except (tomllib.TOMLDecodeError, OSError):
+            except (tomllib.TOMLDecodeError, RecursionError, DataFileError):
                 continue
     return None
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """The configuration at ``path``, or the nearest one, or the defaults."""
+    """The configuration at ``path``, or the nearest one, or the defaults.
+
+    The file must be a regular file of at most 2 MB (a FIFO or ``/dev/zero``
+    given as ``--config`` is refused, not read); every error names the file.
+    """
     p = Path(path) if path is not None else find_config()
     if p is None:
         return DEFAULT
+    text = read_data_file(p)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataFileError(Errors.E001.format(path=p)) from exc
-    except (tomllib.TOMLDecodeError, OSError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise DataFileError(Errors.E010.format(path=p, reason=exc)) from exc
+    except RecursionError as exc:
+        raise DataFileError(Errors.E010.format(path=p, reason="nested too deeply")) from exc
     if p.name == "pyproject.toml":
         data = data.get("tool", {}).get("artgate", {})
+        if not isinstance(data, dict):
+            raise DataFileError(Errors.E010.format(path=p, reason="[tool.artgate] must be a table"))
     return config_from_dict(data, p)
+
+
+def _strings(data: dict, key: str, path: Path) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataFileError(Errors.E010.format(path=path, reason=f"'{key}' must be a list of strings"))
+    return value
 
 
 def config_from_dict(data: dict, path: Path) -> Config:
@@ -74,18 +90,23 @@ def config_from_dict(data: dict, path: Path) -> Config:
     if unknown:
         raise DataFileError(Errors.E011.format(path=path, keys=sorted(unknown), allowed=sorted(_KEYS)))
     severity = data.get("severity", {})
+    if not isinstance(severity, dict):
+        raise DataFileError(Errors.E010.format(path=path, reason="[severity] maps rule ids to levels"))
     bad = {k: v for k, v in severity.items() if v not in SEVERITIES}
     if bad:
         raise DataFileError(Errors.E010.format(path=path, reason=f"severity must be one of {SEVERITIES}: {bad}"))
     base = path.parent
     timeout = data.get("pattern_timeout_s", 1.0)
-    if not isinstance(timeout, int | float) or not 0 < timeout <= 60:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
         raise DataFileError(Errors.E010.format(path=path, reason="pattern_timeout_s must be in (0, 60]"))
+    reference = data.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise DataFileError(Errors.E010.format(path=path, reason="'reference' must be a path"))
     return Config(
         path=str(path),
-        disable=tuple(data.get("disable", [])),
+        disable=tuple(_strings(data, "disable", path)),
         severity=dict(severity),
-        packs=tuple(base / p for p in data.get("packs", [])),
-        reference=base / data["reference"] if data.get("reference") else None,
+        packs=tuple(base / p for p in _strings(data, "packs", path)),
+        reference=base / reference if reference else None,
         pattern_timeout_s=float(timeout),
     )

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
+from extractors.datafiles import read_data_file
 from extractors.lexicon import Lexicon, load_lexicon
 from extractors.limits import MAX_ROOT_MENTIONS
 from extractors.types import Article, Assertion, Evidence, Finding, Report, Severity
@@ -188,11 +188,13 @@ def _digest(config: Config) -> str:
         for name in names:
             h.update((resources.files(pkg) / "data" / name).read_bytes())
     if config.path:
-        h.update(Path(config.path).read_bytes())
-        for p in (*config.packs, *([config.reference] if config.reference else [])):
-            for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
-                if f.is_file():
-                    h.update(f.read_bytes())
+        from .packs import PACK_MAX_BYTES, pack_files
+
+        h.update(read_data_file(config.path).encode())
+        for f in pack_files(config.packs):  # exactly the files loaded, each bounded
+            h.update(read_data_file(f, PACK_MAX_BYTES).encode())
+        if config.reference:
+            h.update(read_data_file(config.reference).encode())
     return h.hexdigest()[:10]
 
 

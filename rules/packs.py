@@ -21,7 +21,9 @@ article's content, never its boilerplate or reference list. They run on the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+import time
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,6 +31,7 @@ from pathlib import Path
 import regex
 import yaml
 
+from extractors.datafiles import read_data_file
 from extractors.errors import DataFileError, Errors
 from extractors.types import SEVERITIES
 
@@ -60,18 +63,63 @@ class _Loc:
         return self.path
 
 
-def _to_python(node: yaml.Node, loc: _Loc, path: tuple = ()) -> object:
-    loc.lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for k, v in node.value:
-            key = yaml.safe_load(yaml.serialize(k)) if not isinstance(k, yaml.ScalarNode) else k.value
-            loc.lines[(*path, key)] = k.start_mark.line + 1
-            out[key] = _to_python(v, loc, (*path, key))
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(v, loc, (*path, i)) for i, v in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+PACK_MAX_BYTES = 1_000_000
+MAX_VALUES = 100_000  # after expanding aliases: a "billion laughs" pack stops here
+MAX_DEPTH = 64
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+
+
+class _Builder:
+    """YAML nodes to plain Python values, within limits, recording each value's line.
+
+    ``yaml.compose`` builds the node graph without constructing anything (so no
+    tag can run code); this walk then refuses every tag but plain data, mapping
+    keys that are not scalars, nesting deeper than ``MAX_DEPTH`` (an alias that
+    contains itself) and more than ``MAX_VALUES`` values once aliases are
+    expanded (an alias bomb), each with the file and line.
+    """
+
+    def __init__(self, loc: _Loc):
+        self.loc, self.values = loc, 0
+        self.constructor = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, reason: str) -> DataFileError:
+        return DataFileError(Errors.E010.format(path=f"{self.loc.path}:{node.start_mark.line + 1}", reason=reason))
+
+    def check(self, node: yaml.Node, depth: int) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.fail(node, f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels (an alias that contains itself?)")
+        if node.tag not in _PLAIN_TAGS:
+            tag = "!!" + node.tag.removeprefix(_YAML) if node.tag.startswith(_YAML) else node.tag
+            raise self.fail(node, f"the tag {tag!r} is not allowed: a pack holds plain data "
+                                  "(strings, numbers, lists, mappings)")
+
+    def scalar(self, node: yaml.Node) -> object:
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            raise self.fail(node, str(getattr(exc, "problem", exc))) from exc
+
+    def build(self, node: yaml.Node, path: tuple = (), depth: int = 0) -> object:
+        self.check(node, depth)
+        self.loc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for k, v in node.value:
+                self.check(k, depth + 1)
+                if not isinstance(k, yaml.ScalarNode):
+                    raise self.fail(k, "a mapping key must be a plain name, not a list or mapping")
+                key = self.scalar(k)
+                self.loc.lines[(*path, key)] = k.start_mark.line + 1
+                out[key] = self.build(v, (*path, key), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
+        return self.scalar(node)
 
 
 def load_pack(text: str, path: str) -> list[Rule]:
@@ -83,20 +131,26 @@ def load_pack(text: str, path: str) -> list[Rule]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path
         raise DataFileError(Errors.E010.format(path=where, reason=getattr(exc, "problem", exc))) from exc
-    data = _to_python(node, loc) if node is not None else None
+    except RecursionError as exc:
+        raise DataFileError(Errors.E010.format(path=path, reason="nested too deeply")) from exc
+    data = _Builder(loc).build(node) if node is not None else None
     if not isinstance(data, dict):
         raise DataFileError(Errors.E010.format(path=path, reason="a pack is a mapping with 'pack' and 'rules'"))
     unknown = set(data) - _PACK_KEYS
     if unknown:
-        raise DataFileError(Errors.E011.format(path=loc.at(sorted(unknown)[0]), keys=sorted(unknown),
-                                               allowed=sorted(_PACK_KEYS)))
+        raise DataFileError(Errors.E011.format(path=loc.at(sorted(map(str, unknown))[0]),
+                                               keys=sorted(map(str, unknown)), allowed=sorted(_PACK_KEYS)))
     pack = data.get("pack")
     if not isinstance(pack, str) or not regex.fullmatch(r"[a-z][a-z0-9-]*", pack):
         raise DataFileError(Errors.E010.format(path=loc.at("pack"), reason="'pack' must be a lower-case name"))
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
         raise DataFileError(Errors.E010.format(path=loc.at("rules"), reason="'rules' maps rule names to rules"))
-    return [_rule(pack, str(key), spec, loc) for key, spec in rules.items()]
+    for key in rules:
+        if not isinstance(key, str) or not regex.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
+            raise DataFileError(Errors.E010.format(path=loc.at("rules", key), reason=(
+                f"rule name {key!r}: use letters, digits, '-' and '_' (it becomes the rule id {pack}.NAME)")))
+    return [_rule(pack, key, spec, loc) for key, spec in rules.items()]
 
 
 def _fail(loc: _Loc, keys: tuple, reason: str) -> DataFileError:
@@ -138,16 +192,76 @@ def _rule(pack: str, key: str, spec: object, loc: _Loc) -> Rule:
                 spec.get("example_pass", ""), source=loc.path)
 
 
-def _finditer(rx: regex.Pattern, ctx: CheckContext, rule_id: str) -> list[tuple[int, int]]:
-    """Matches in the article's content; on a time-out, a rules.pattern-timeout problem and no matches."""
+class _Budget:
+    """The time budget of one rule on one article (``pattern_timeout_s``), shared by all its patterns.
+
+    The deadline is wall-clock and set when the rule starts, so ten slow
+    patterns share one budget instead of getting one each, and the time to walk
+    the matches and build findings counts too. The ``regex`` engine's own
+    ``timeout`` (also wall-clock, over a whole ``finditer``) gets whatever is
+    left. A rule out of time reports one ``rules.pattern-timeout`` and no
+    findings: a partial answer would read as a complete one.
+    """
+
+    def __init__(self, ctx: CheckContext, rule_id: str):
+        self.ctx, self.rule_id = ctx, rule_id
+        self.deadline = time.monotonic() + ctx.pattern_timeout_s
+        self.expired = False
+
+    def _expire(self, rx: regex.Pattern | None) -> None:
+        if not self.expired:
+            self.expired = True
+            at = f" (at pattern {rx.pattern[10:-7]!r})" if rx is not None else ""
+            self.ctx.problems.append(Draft(
+                f"{self.rule_id}: the rule did not finish within its budget of {self.ctx.pattern_timeout_s:g} s "
+                f"on this article{at}; the rule was skipped",
+                suggestion="simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)"))
+
+    def finditer(self, rx: regex.Pattern) -> list[tuple[int, int]]:
+        """Spans of ``rx`` in the article's content, or none once the budget is spent."""
+        left = self.deadline - time.monotonic()
+        if self.expired or left <= 0:
+            self._expire(rx)
+            return []
+        try:
+            return [(m.start(), m.end()) for m in rx.finditer(self.ctx.article.plain, timeout=left)]
+        except TimeoutError:
+            self._expire(rx)
+            return []
+
+    def out_of_time(self) -> bool:
+        if not self.expired and time.monotonic() > self.deadline:
+            self._expire(None)
+        return self.expired
+
+
+def _budgeted(rule_id: str, drafts: Callable[[CheckContext, _Budget], Iterable[Draft]]):
+    """A rule's check: its drafts when the rule finished within its budget, else none."""
+
+    def check(ctx: CheckContext) -> list[Draft]:
+        budget = _Budget(ctx, rule_id)
+        out = []
+        for d in drafts(ctx, budget):
+            if len(out) % 64 == 0 and budget.out_of_time():
+                break
+            out.append(d)
+        return [] if budget.out_of_time() else out
+
+    return check
+
+
+def _template(spec: dict, loc: _Loc, key: str, fields: set[str]) -> str:
+    """The rule's message, checked on load: only the fields this rule type fills, no attribute access."""
+    message = spec["message"]
     try:
-        return [(m.start(), m.end()) for m in rx.finditer(ctx.article.plain, timeout=ctx.pattern_timeout_s)]
-    except TimeoutError:
-        ctx.problems.append(Draft(
-            f"{rule_id}: pattern {rx.pattern[10:-7]!r} did not finish within {ctx.pattern_timeout_s:g} s on this "
-            "article; the rule was skipped",
-            suggestion="simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)"))
-        return []
+        used = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
+    except ValueError as exc:
+        raise _fail(loc, (key, "message"), f"bad message template ({exc})") from exc
+    bad = [f for f in used if f not in fields]
+    if bad:
+        raise _fail(loc, (key, "message"), f"the message may use {sorted('{' + f + '}' for f in fields)}, "
+                                           f"not {['{' + f + '}' for f in bad]}")
+    return message
 
 
 def _existence(rule_id: str, spec: dict, loc: _Loc, key: str):
@@ -158,20 +272,20 @@ def _existence(rule_id: str, spec: dict, loc: _Loc, key: str):
     suggest = spec.get("suggest") or {}
     if not isinstance(suggest, dict) or set(suggest) - _SUGGEST_KEYS:
         raise _fail(loc, (key, "suggest"), f"'suggest' keys are {sorted(_SUGGEST_KEYS)}")
-    message = spec["message"]
+    message = _template(spec, loc, key, {"match"})
 
-    def check(ctx: CheckContext) -> Iterable[Draft]:
+    def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
         suggestion = suggest.get("default", "")
         by_title = suggest.get("by_title_target") or {}
         for target in ctx.title_targets:
             if target in by_title:
                 suggestion = by_title[target]
                 break
-        hits = sorted({h for rx in compiled for h in _finditer(rx, ctx, rule_id)})
+        hits = sorted({h for rx in compiled for h in budget.finditer(rx)})
         for s, e in hits:
             yield Draft(message.format(match=ctx.article.text[s:e]), (ctx.evidence(s, e),), (), suggestion)
 
-    return check
+    return _budgeted(rule_id, drafts)
 
 
 def _substitution(rule_id: str, spec: dict, loc: _Loc, key: str):
@@ -179,15 +293,15 @@ def _substitution(rule_id: str, spec: dict, loc: _Loc, key: str):
     if not isinstance(swap, dict) or not swap:
         raise _fail(loc, (key, "swap"), "'swap' maps patterns to preferred wording")
     pairs = [(_compile(p, loc, (key, "swap", p)), str(r)) for p, r in swap.items()]
-    message = spec["message"]
+    message = _template(spec, loc, key, {"match", "suggestion"})
 
-    def check(ctx: CheckContext) -> Iterable[Draft]:
+    def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
         for rx, better in pairs:
-            for s, e in _finditer(rx, ctx, rule_id):
+            for s, e in budget.finditer(rx):
                 yield Draft(message.format(match=ctx.article.text[s:e], suggestion=better),
                             (ctx.evidence(s, e),), (), better)
 
-    return check
+    return _budgeted(rule_id, drafts)
 
 
 def _consistency(rule_id: str, spec: dict, loc: _Loc, key: str):
@@ -196,10 +310,10 @@ def _consistency(rule_id: str, spec: dict, loc: _Loc, key: str):
         raise _fail(loc, (key, "either"), "'either' names exactly two spellings: {name: pattern, name: pattern}")
     (n1, p1), (n2, p2) = either.items()
     rx1, rx2 = _compile(p1, loc, (key, "either", n1)), _compile(p2, loc, (key, "either", n2))
-    message = spec["message"]
+    message = _template(spec, loc, key, {"match", "first", "second", "uses"})
 
-    def check(ctx: CheckContext) -> Iterable[Draft]:
-        a, b = _finditer(rx1, ctx, rule_id), _finditer(rx2, ctx, rule_id)
+    def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
+        a, b = budget.finditer(rx1), budget.finditer(rx2)
         if not a or not b:
             return
         # the spelling used first is the article's; one finding lists every use of the other
@@ -209,18 +323,18 @@ def _consistency(rule_id: str, spec: dict, loc: _Loc, key: str):
                                    uses='once' if len(other) == 1 else f'{len(other)} times'),
                     tuple(ctx.evidence(s, e) for s, e in other), (), keep)
 
-    return check
+    return _budgeted(rule_id, drafts)
 
 
 def _conditional(rule_id: str, spec: dict, loc: _Loc, key: str):
     first = _compile(spec.get("first", r"[A-Z]{2,6}s?"), loc, (key, "first"), flags=0)
     exceptions = set(spec.get("exceptions") or [])
-    message = spec["message"]
+    message = _template(spec, loc, key, {"match", "how"})
 
-    def check(ctx: CheckContext) -> Iterable[Draft]:
+    def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
         defined = {short: (long_form, at) for short, long_form, at, _ in ctx.abbreviations}
         seen: set[str] = set()
-        for s, e in _finditer(first, ctx, rule_id):
+        for s, e in budget.finditer(first):
             word = ctx.article.text[s:e]
             base = word[:-1] if word.endswith("s") and word[:-1] in defined else word
             if base in exceptions or base in seen:
@@ -234,7 +348,7 @@ def _conditional(rule_id: str, spec: dict, loc: _Loc, key: str):
                         f"write '{long_form} ({base})' at first use" if long_form
                         else f"spell out {base} at first use, followed by ({base})")
 
-    return check
+    return _budgeted(rule_id, drafts)
 
 
 @lru_cache(maxsize=1)
@@ -243,15 +357,27 @@ def load_default_packs() -> tuple[Rule, ...]:
     return tuple(load_pack(ref.read_text(encoding="utf-8"), "rules/data/terminology.yaml"))
 
 
-def load_pack_paths(paths: Iterable[Path]) -> list[Rule]:
-    """Rules from user packs: YAML files, or folders of them."""
-    out: list[Rule] = []
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """The pack files configured: each file named, and the ``.yaml``/``.yml`` files of each folder named.
+
+    A folder holding no pack is an error, not silence (``packs = ["/etc"]`` would
+    otherwise load nothing and say nothing).
+    """
+    out: list[Path] = []
     for p in paths:
-        files = sorted(p.glob("*.y*ml")) if p.is_dir() else [p]
-        for f in files:
-            try:
-                text = f.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise DataFileError(Errors.E010.format(path=f, reason=exc.strerror or exc)) from exc
-            out.extend(load_pack(text, str(f)))
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in (".yaml", ".yml"))
+            if not found:
+                raise DataFileError(Errors.E010.format(path=p, reason="a folder of packs with no .yaml or .yml file"))
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def load_pack_paths(paths: Iterable[Path]) -> list[Rule]:
+    """Rules from user packs: YAML files, or folders of them (regular files of at most 1 MB each)."""
+    out: list[Rule] = []
+    for f in pack_files(paths):
+        out.extend(load_pack(read_data_file(f, PACK_MAX_BYTES), str(f)))
     return out

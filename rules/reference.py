@@ -54,8 +54,15 @@ def reference_from_dict(data: dict, path: str) -> ReferenceTable:
     if unknown:
         raise DataFileError(Errors.E011.format(path=path, keys=sorted(unknown), allowed=sorted(_TOP)))
     sources = data.get("sources", {})
+    targets = data.get("targets") or {}
+    if not isinstance(sources, dict) or not isinstance(targets, dict):
+        raise DataFileError(Errors.E010.format(path=path, reason="'sources' and 'targets' must be objects"))
     entries = {}
-    for target, spec in (data.get("targets") or {}).items():
+    for target, spec in targets.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("standard", []), list) or not isinstance(
+                spec.get("variants", []), list) or not isinstance(spec.get("sources", []), list):
+            raise DataFileError(Errors.E010.format(path=path, reason=(
+                f"targets.{target}: an object with 'primary', and lists 'standard', 'variants', 'sources'")))
         bad = set(spec) - _ENTRY
         if bad:
             raise DataFileError(Errors.E011.format(path=f"{path} (targets.{target})", keys=sorted(bad),
@@ -67,11 +74,13 @@ def reference_from_dict(data: dict, path: str) -> ReferenceTable:
         for s in spec.get("sources", []):
             if s not in sources:
                 raise DataFileError(Errors.E010.format(path=path, reason=f"targets.{target}: unknown source {s!r}"))
+        if not spec.get("standard"):
+            raise DataFileError(Errors.E010.format(path=path, reason=f"targets.{target}: 'standard' lists no root"))
         entries[target] = RefEntry(target, spec["primary"], tuple(spec["standard"]), tuple(spec.get("variants", [])),
                                    tuple(sources[s] for s in spec.get("sources", [])))
     pairs = []
     for pair in data.get("antagonists", []):
-        if len(pair) != 2 or any(t not in entries for t in pair):
+        if not isinstance(pair, list) or len(pair) != 2 or any(t not in entries for t in pair):
             raise DataFileError(Errors.E010.format(path=path, reason=f"antagonists: bad pair {pair}"))
         pairs.append((pair[0], pair[1]))
     return ReferenceTable(str(data.get("version", "")), str(data.get("title", "")), entries, tuple(pairs),

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -101,9 +102,14 @@ def test_killed_run_resumes_and_checks_every_article_exactly_once(tmp_path):
                 break
         time.sleep(0.05)
     assert proc.poll() is None, "the audit finished before it could be killed"
+    workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 50 <= recorded < 300
+    gone = time.time() + 30  # the worker processes notice their audit is gone and exit
+    while time.time() < gone and any(os.path.exists(f"/proc/{w}") for w in workers):
+        time.sleep(0.2)
+    assert workers and not [w for w in workers if os.path.exists(f"/proc/{w}")]
 
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]

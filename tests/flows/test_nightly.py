@@ -1,27 +1,23 @@
-"""The nightly-audit Prefect flow: artifacts, a Dask cluster, and a scheduled deployment on a real server."""
+"""The nightly-audit Prefect flow: artifacts, a Dask cluster, defaults, and a scheduled deployment, on the
+session's Prefect server (``prefect_server`` in conftest)."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import time
-import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
 
 def prefect_env(tmp_path, **extra):
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT), **extra}
-    env.pop("PREFECT_API_URL", None)
-    env.update(extra)
-    return env
+    """The environment of a process using the session's server (PREFECT_API_URL is set by the fixture)."""
+    return {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT), **extra}
 
 
 def run_script(code: str, env: dict, timeout: int = 600) -> dict:
@@ -77,42 +73,16 @@ def test_dask_cluster_gives_the_same_results_as_a_local_run(tmp_path):
     assert out["same"] == {"assertions": True, "findings": True}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_deployment_on_a_real_server_runs_to_completion(tmp_path, prefect_server):
+    env = prefect_env(tmp_path)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
 
-
-def wait_for(url: str, seconds: float) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
-
-
-def test_deployment_on_a_real_server_runs_to_completion(tmp_path):
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = prefect_env(tmp_path, PREFECT_API_URL=api)
-    server_env = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
-    prefect = str(ROOT / ".venv" / "bin" / "prefect") if (ROOT / ".venv" / "bin" / "prefect").exists() else "prefect"
-    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    serve = None
+    src = generate(tmp_path / "c", 6, faulty=0.5, seed=2)
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "deploy", str(src), "--cron", "0 2 * * *",
+                              "--name", "test", "--runs-dir", str(tmp_path / "runs")], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for(f"{api}/health", 120)
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from corpus import generate
-
-        src = generate(tmp_path / "c", 6, faulty=0.5, seed=2)
-        serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "deploy", str(src), "--cron", "0 2 * * *",
-                                  "--name", "test", "--runs-dir", str(tmp_path / "runs")], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         out = run_script("""
             import json, time
             from prefect.client.orchestration import get_client
@@ -134,10 +104,28 @@ def test_deployment_on_a_real_server_runs_to_completion(tmp_path):
         runs = [p for p in (tmp_path / "runs").iterdir() if p.is_dir()]
         assert len(runs) == 1 and (runs[0] / "report.html").exists()
     finally:
-        for p in (serve, server):
-            if p is not None:
-                p.terminate()
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        serve.terminate()
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+
+
+def test_audit_defaults_start_exactly_one_server_and_show_true_rates(tmp_path):
+    """No PREFECT_API_URL and default workers (one per CPU): one temporary server for the whole run, a
+    progress line with articles/s and words/s, logs sent before the server stops."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
+
+    src = generate(tmp_path / "c", 12, faulty=0.3, seed=6)
+    env = prefect_env(tmp_path)
+    env.pop("PREFECT_API_URL")
+    res = subprocess.run([sys.executable, "-m", "flows.cli", "audit", str(src), "--runs-dir", str(tmp_path / "runs"),
+                          "--chunk-size", "3"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stderr.count("Stopping temporary server") == 1
+    assert "Error logging to API" not in res.stderr
+    assert "checked 12/12 (100%) · " in res.stderr and " articles/s · " in res.stderr and " words/s" in res.stderr
+    assert res.stdout.startswith("run ") and "12 articles" in res.stdout
+    summary = json.loads(next((tmp_path / "runs").glob("*/summary.json")).read_text())
+    assert summary["words_checked"] > 3_000 and summary["checked_this_session"] == 12
