@@ -13,6 +13,7 @@ offsets into the file's text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import json
@@ -584,8 +585,10 @@ def _directives(text: str, plain: list[str]) -> list[tuple[str, str, int, int]]:
 
 def _bind(directives: list[tuple[str, str, int, int]], blocks: list[Block]) -> tuple[Suppression, ...]:
     out = []
+    starts = [b.start for b in blocks]  # blocks come in text order
     for rule, reason, s, e in directives:
-        block = next((b for b in blocks if b.start >= e), None)
+        i = bisect.bisect_left(starts, e)
+        block = blocks[i] if i < len(blocks) else None
         if block is not None:
             out.append(Suppression(rule, reason, block.start, block.end, (s, e)))
         else:

@@ -257,6 +257,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     out: list[Assertion] = []
     seen: set[tuple] = set()
     last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
+    widen: dict[tuple[int, int], list[tuple[int, int, bool]]] = {}  # line span -> (index, sentence start, forced)
     block_starts = [b.start for b in article.blocks]
     locate = article.section_index
     nerve_starts = [n.start for n in nerves]
@@ -412,10 +413,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             # The claim's sentence is the page's sentence, or its bullet or table row (annotation guide):
             # a bullet, a row or a short one-line item ('Deltoid (C5,6) –ask patient to …. ‘Don’t …’.') is
             # reported whole; '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus …' is one claim.
-            a_start, a_end, a_sentence = start, end, sentence
-            if not whole_line and (line.kind in ("bullet", "table_row") or (line.words <= 30 and single_line)):
-                a_start, a_end = line_start, _trim(text, line.start, line.end)[1]
-                a_sentence = text[a_start:a_end]
+            wide = not whole_line and (line.kind in ("bullet", "table_row") or (line.words <= 30 and single_line))
+            forced = wide and group.carried and all(line_start <= a.start < start for a in group.atoms)
             for atom in group.atoms:
                 for root in atom.roots:
                     key = (start, root, t.target, polarity)
@@ -424,10 +423,12 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                     seen.add(key)
                     kind = lex.kinds[t.target]
                     mine.append(len(out))
+                    if wide:
+                        widen.setdefault(_trim(text, line.start, line.end), []).append((len(out), start, forced))
                     out.append(Assertion(
                         id="", article_id=article.id, root=root, target=t.target, target_kind=kind,
                         relation=_RELATION[kind], polarity=polarity, primary=primary, section=top, subsection=sub,
-                        sentence=" ".join(a_sentence.split()), start=a_start, end=a_end,
+                        sentence=" ".join(sentence.split()), start=start, end=end,
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                         citations=cites,
                     ))
@@ -444,7 +445,26 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
     doc._.misnamed_reflexes = list(st.misnamed)
+    _widen_to_lines(out, widen, text)
     return [_with_id(a, i) for i, a in enumerate(out, start=1)]
+
+
+def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tuple[int, int, bool]]], text: str) -> None:
+    """Report a claim's bullet, table row or short one-line item whole, as the annotation guide reads them.
+
+    '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …' is one claim spanning the
+    item's sentences, and is always the item's. Otherwise the item is the claim's sentence when all the
+    item's claims come from one of its sentences ('Deltoid (C5,6) –ask patient to …. ‘Don’t …’.'); an
+    item whose sentences each make claims of their own ('L5 is primarily … . S1 is mainly …') keeps
+    them apart, so rules comparing sentences still see two.
+    """
+    for (line_start, line_end), items in widen.items():
+        one_sentence = len({start for _, start, _ in items}) == 1
+        for k, _, forced in items:
+            if not (forced or one_sentence):
+                continue
+            out[k] = replace(out[k], sentence=" ".join(text[line_start:line_end].split()), start=line_start,
+                             end=line_end)
 
 
 def _lead_roots(st: _State) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ suppressions, so a malformed article still gets a full report.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -137,10 +138,11 @@ class Ruleset:
                 suggestion="split the article, or check it in parts")))
         raw.extend(self._suppression_problems(article, ctx))
         findings = []
+        index = _suppression_index(article)
         for i, (rid, sev, d) in enumerate(raw, start=1):
             f = Finding(f"f{i}", rid, self.config.severity.get(rid, sev), d.message, d.evidence, d.assertions,
                         d.suggestion)
-            reason = _suppressed_by(article, f)
+            reason = _suppressed_by(index, f)
             findings.append(replace(f, suppressed=True, suppression_reason=reason) if reason else f)
         return Report(article, self.version, tuple(extraction.assertions), tuple(findings))
 
@@ -159,17 +161,35 @@ class Ruleset:
         return out
 
 
-def _suppressed_by(article: Article, f: Finding) -> str:
+def _suppression_index(article: Article) -> dict[str, tuple[list[int], list]]:
+    """Honoured suppressions by rule, ordered by start, so each lookup is a bisection."""
+    by_rule: dict[str, list] = {}
+    for s in article.suppressions:
+        if s.reason:
+            by_rule.setdefault(s.rule, []).append(s)
+    out = {}
+    for rule, items in by_rule.items():
+        items.sort(key=lambda s: s.start)  # stable: the first directive for a block wins
+        out[rule] = ([s.start for s in items], items)
+    return out
+
+
+def _suppressed_by(index: dict[str, tuple[list[int], list]], f: Finding) -> str:
     """The reason when every piece of the finding's evidence lies in a block suppressed for its rule."""
-    valid = [s for s in article.suppressions if s.rule == f.rule and s.reason]
-    if not valid or not f.evidence:
+    if f.rule not in index or not f.evidence:
         return ""
+    starts, items = index[f.rule]
     reasons = []
     for ev in f.evidence:
-        s = next((s for s in valid if s.start <= ev.start and ev.end <= s.end), None)
-        if s is None:
+        i = bisect.bisect_right(starts, ev.start)
+        if i == 0:
             return ""
-        reasons.append(s.reason)
+        # blocks do not overlap, so the only block that can hold the evidence is the last one
+        # starting at or before it; several directives on one block share its start: the first wins
+        found = items[bisect.bisect_left(starts, starts[i - 1])]
+        if not (found.start <= ev.start and ev.end <= found.end):
+            return ""
+        reasons.append(found.reason)
     return "; ".join(dict.fromkeys(reasons))
 
 
