@@ -108,8 +108,12 @@ _SUBJECTLESS = re.compile(r"^\W*(?:innervates?|supplies|supply|controls?|serves?
 _REFLEX_LABEL = re.compile(r"\b(?:DTRs?|deep\s+tendon\s+reflex(?:es)?|tendon\s+reflex(?:es)?|reflex(?:es)?|jerks)\b",
                            re.IGNORECASE)
 # a list introduced as reflexes: 'other reflexes: for example, the biceps reflex …, the brachioradialis …'
-_REFLEX_LIST = re.compile(r"\breflexes\b\s*(?::|,?\s*(?:such\s+as|for\s+example|e\.g\.|including|include|are))",
-                          re.IGNORECASE)
+# 'the deep tendon reflexes to check during motor assessment are: Biceps (C5-C6), Triceps (C7-C8), …'
+_REFLEX_LIST = re.compile(r"\breflexes\b(?:\s+(?!and\b|but\b|or\b)[\w-]+){0,6}?\s*(?::|,?\s*(?:such\s+as|for\s+example|"
+                          r"e\.g\.|including|include|are\b))", re.IGNORECASE)
+# a colon list announced as tendon reflexes is one without a reflex name in it
+_TENDON_REFLEX_LIST = re.compile(r"\b(?:(?:deep\s+)?tendon\s+reflexes|DTRs)\b(?:\s+(?!and\b|but\b|or\b)[\w-]+){0,6}?"
+                                 r"\s*(?:are\s*)?:", re.IGNORECASE)
 _LINK_VERB = re.compile(r"\b(?:matters?|controls?|supplies|supply|innervat\w*|serves?|mediates?|tests?|drives?|"
                         r"responsible|involves?|is|are|for|from|by|via|=|:)\b|[:=]", re.IGNORECASE)
 # 'The reflex arc is started when … the triceps muscle …': a reflex named by its muscle
@@ -585,7 +589,7 @@ def _reflex_context(text: str, start: int, end: int, targets: list[Target], cand
     """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes')."""
     sentence = text[start:end]
     listing = (bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)) or bool(
-        _GENERIC_REFLEX.search(sentence))
+        _GENERIC_REFLEX.search(sentence) or _TENDON_REFLEX_LIST.search(sentence))
     out = []
     for t in targets:
         if t.kind == "IN_REFLEX_COLUMN":
@@ -706,15 +710,25 @@ def _nerves(text: str, st: _State, nerves: list[Target], groups: list[_Group], t
         attached = [g for g in groups if (0 <= g.start - n.end <= 60 and _ATTACH_AFTER.match(text[n.end:g.start]))
                     or re.match(r"\s*(?:,\s*which\s+)?(?:arises?|originates?|comes?|derives?|emerges?|is\s+formed)"
                                 r"\b[^.;]{0,60}$", text[n.end:g.start])]
+        if not attached and len({m.source for m in nerves}) == 1:
+            # 'the superior gluteal nerve, and the nerve roots that contribute to this nerve are L4, L5 and S1'
+            told = _NERVE_ROOTS_ARE.search(text, n.end, groups[-1].start if groups else n.end)
+            if told:
+                attached = [g for g in groups if g.start >= told.end() and not g.carried]
         if attached:
             st.nerve_roots[n.source] = attached
             st.nerve_block[n.source] = st.paragraph
-            st.last_nerve = n.source
         elif n.source in st.nerve_roots and st.nerve_block.get(n.source) == st.paragraph and not groups and \
                 targets and _SUPPLY.search(text, max(
                 0, min(n.start, targets[0].start) - 40), max(n.end, targets[-1].end)):
             carried += [_Group(g.atoms, n.start, n.end, True) for g in st.nerve_roots[n.source]]
+        st.last_nerve = n.source
     return groups, carried
+
+
+_NERVE_ROOTS_ARE = re.compile(r"\broots?\s+(?:that|which)?\s*(?:contribute\s+to|form|make\s+up|of|supplying|for)\s+"
+                              r"(?:this|the|that)\s+nerve\s+(?:are|is|include|come\s+from)\b|\bnerve\s+(?:arises|comes)"
+                              r"\s+from\b", re.IGNORECASE)
 
 
 def _set_mode(text: str, line: _Line, st: _State, whole_line: bool, sentence: str) -> None:
@@ -759,6 +773,11 @@ def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Ta
         return [_Group(g.atoms, at, at, True) for g in groups]
 
     anaphor = _ROOT_ANAPHOR.search(sentence)
+    if anaphor and "nerve" in anaphor.group().lower() and "root" not in anaphor.group().lower() and (
+            st.nerve_block.get(st.last_nerve) == st.paragraph and st.last_nerve in st.nerve_roots):
+        # 'injury to this nerve …' is the nerve last named, with the roots the page gave for it
+        return [_Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True)
+                for g in st.nerve_roots[st.last_nerve]]
     if anaphor and st.last_groups:
         return [_Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True) for g in st.last_groups]
     lead = st.lead
@@ -871,6 +890,7 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
             targets = [t for t in targets if t not in inner_t]
     free_g = list(groups)
     bound_t: set[int] = set()
+    led = _root_led_series(text, groups, targets)
     for g in groups:
         if g.carried:
             continue
@@ -878,7 +898,7 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
         if len(groups) == 1 and not in_parens:
             break
         before = [k for k, t in enumerate(targets) if t.end <= g.start]
-        if before and _ATTACH_AFTER.match(text[targets[before[-1]].end:g.start]):
+        if before and g not in led and _ATTACH_AFTER.match(text[targets[before[-1]].end:g.start]):
             # 'plantar flexion (S1)', 'hip flexion (iliopsoas): L2, L3', 'biceps C5/6'; coordinated targets
             # before it share the root unless only a comma joins them ('triceps, biceps (C5/6)')
             ks = [before[-1]]
@@ -935,6 +955,28 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
     for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table):
         pairs += _items(text, c_groups, c_targets, end)
     return pairs
+
+
+def _root_led_series(text: str, groups: list[_Group], targets: list[Target]) -> list[_Group]:
+    """The roots of a run-on list led by root labels ('C5 - Shoulder abduction C6 - Elbow flexion C7- Elbow
+    extension'), each governing the targets up to the next. A series opens with a labelled root and ends on
+    a target, so 'biceps C5-6 - triceps C7' (targets labelled by the roots after them) is not one."""
+    real = [g for g in groups if not g.carried]
+    if len(real) < 2 or not targets:
+        return []
+    labelled = []
+    for g in real:
+        nxt = next((t for t in targets if t.start >= g.end), None)
+        if nxt is not None and _DASH_LABEL.fullmatch(text, g.end, nxt.start):
+            labelled.append(g)
+    if len(labelled) < 2 or labelled[0] is not real[0] or real[0].start > targets[0].start:
+        return []
+    if max(g.end for g in real) > max(t.start for t in targets):
+        return []
+    return labelled
+
+
+_DASH_LABEL = re.compile(r"\s*[:–—-]+\s*")
 
 
 @dataclass
