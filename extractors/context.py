@@ -147,6 +147,7 @@ def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[in
     found = [(s, e, r) for s, e, r in found if r.category == "PSEUDO" or not any(
         ps <= s < pe or ps < e <= pe for ps, pe in pseudo)]
     terms = sorted(s for s, _, r in found if r.category == "TERMINATE")
+    quotes = [(m.start(), m.end()) for m in _QUOTED.finditer(text, start, end)]
     out = []
     for s, e, r in found:
         if r.category in ("PSEUDO", "TERMINATE"):
@@ -169,8 +170,17 @@ def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[in
             back_start = max(start, prv) if prv is not None else start
         scope_start = back_start if r.direction in ("BACKWARD", "BIDIRECTIONAL") else e
         scope_end = fwd_end if r.direction in ("FORWARD", "BIDIRECTIONAL") else s
+        quote = next(((qs, qe) for qs, qe in quotes if qs <= s < qe), None)
+        if quote is not None:
+            # 'C7: "No zombies in heaven" — wrist flexion': a trigger inside a quotation (a mnemonic, a
+            # patient's words) governs only the quotation
+            scope_start, scope_end = max(scope_start, quote[0]), min(scope_end, quote[1])
         out.append(Trigger(r, s, e, scope_start, scope_end))
     return out
+
+
+# a quotation of two words or more: "…", “…”, or ‘…’ opened after a space
+_QUOTED = re.compile(r'"[^"\n]{2,200}?\s[^"\n]{1,200}?"|“[^”\n]{2,400}?”|(?:(?<=\s)|^)‘[^’\n]{2,200}?\s[^’\n]{1,200}?’')
 
 
 def _link_ahead(after: str, rules: Rules) -> bool:

@@ -261,7 +261,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     out: list[Assertion] = []
     seen: set[tuple] = set()
     last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
-    widen: dict[tuple[int, int], list[tuple[int, int, bool]]] = {}  # line span -> (index, sentence start, forced)
+    widen: dict[tuple[int, int], list[tuple]] = {}  # line span -> (index, sentence start, forced, muscle, pronoun)
     block_starts = [b.start for b in article.blocks]
     locate = article.section_index
     nerve_starts = [n.start for n in nerves]
@@ -341,7 +341,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                                                            and st.last_subject == "target")
             reflex_anaphor = _REFLEX_ANAPHOR.search(sentence)
             at = min(g.start for g in groups)
-            if anaphor and st.last_targets:
+            if anaphor and st.last_targets and not sensory_line:  # '… these muscles, L5 also gives sensation …'
                 s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.last_targets]
             elif reflex_anaphor and any(t.kind == "REFLEX" for t in st.last_targets):
                 s_targets = [replace(t, start=reflex_anaphor.start() + start, end=reflex_anaphor.end() + start)
@@ -428,7 +428,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                     kind = lex.kinds[t.target]
                     mine.append(len(out))
                     if wide:
-                        widen.setdefault(_trim(text, line.start, line.end), []).append((len(out), start, forced))
+                        widen.setdefault(_trim(text, line.start, line.end), []).append(
+                            (len(out), start, forced, t.kind == "MUSCLE", bool(_PRONOUN_START.match(sentence))))
                     out.append(Assertion(
                         id="", article_id=article.id, root=root, target=t.target, target_kind=kind,
                         relation=_RELATION[kind], polarity=polarity, primary=primary, section=top, subsection=sub,
@@ -449,11 +450,11 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
     doc._.misnamed_reflexes = list(st.misnamed)
-    _widen_to_lines(out, widen, text)
+    out = _widen_to_lines(out, widen, text)
     return [_with_id(a, i) for i, a in enumerate(out, start=1)]
 
 
-def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tuple[int, int, bool]]], text: str) -> None:
+def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tuple]], text: str) -> list[Assertion]:
     """Report a claim's bullet, table row or short one-line item whole, as the annotation guide reads them.
 
     '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …' is one claim spanning the
@@ -461,14 +462,25 @@ def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tupl
     item's claims come from one of its sentences ('Deltoid (C5,6) –ask patient to …. ‘Don’t …’.'); an
     item whose sentences each make claims of their own ('L5 is primarily … . S1 is mainly …') keeps
     them apart, so rules comparing sentences still see two.
+
+    An item that names a muscle and then says what it does ('• Gluteus maximus: This is the largest
+    muscle … It is responsible for hip extension, thigh abduction …') makes its claims where it names
+    the movements: the claims read from the muscle's name alone are dropped.
     """
+    drop: set[int] = set()
     for (line_start, line_end), items in widen.items():
-        one_sentence = len({start for _, start, _ in items}) == 1
-        for k, _, forced in items:
+        credited = {out[k].root for k, _, _, muscle, pron in items if pron and not muscle}
+        for k, _, _, muscle, pron in items:
+            if muscle and not pron and out[k].root in credited:
+                drop.add(k)
+        items = [it for it in items if it[0] not in drop]
+        one_sentence = len({start for _, start, *_ in items}) == 1
+        for k, _, forced, *_ in items:
             if not (forced or one_sentence):
                 continue
             out[k] = replace(out[k], sentence=" ".join(text[line_start:line_end].split()), start=line_start,
                              end=line_end)
+    return [a for k, a in enumerate(out) if k not in drop]
 
 
 def _lead_roots(st: _State) -> tuple[str, ...]:
