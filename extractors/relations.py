@@ -407,7 +407,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         top = sec.top if sec else ""
         sub = sec.heading if sec and sec.level > 1 else ""
         mine: list[int] = []
-        line_start, _ = _trim(text, line.start, line.end)
+        line_start, line_end = _trim(text, line.start, line.end)
         single_line = bi >= 0 and article.blocks[bi].start >= line.start and article.blocks[bi].end <= line.end
         for group, t in pairs:
             polarity = _polarity(trigs, group, t, text, s_targets, start, end)
@@ -417,7 +417,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             # The claim's sentence is the page's sentence, or its bullet or table row (annotation guide):
             # a bullet, a row or a short one-line item ('Deltoid (C5,6) –ask patient to …. ‘Don’t …’.') is
             # reported whole; '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus …' is one claim.
-            wide = not whole_line and (line.kind in ("bullet", "table_row") or (line.words <= 30 and single_line))
+            wide = not whole_line and (line.kind in ("bullet", "table_row") or (line.words <= 30 and (
+                single_line or _complete_line(text, line_start, line_end))))
             forced = wide and group.carried and all(line_start <= a.start < start for a in group.atoms)
             for atom in group.atoms:
                 for root in atom.roots:
@@ -481,6 +482,19 @@ def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tupl
             out[k] = replace(out[k], sentence=" ".join(text[line_start:line_end].split()), start=line_start,
                              end=line_end)
     return [a for k, a in enumerate(out) if k not in drop]
+
+
+def _complete_line(text: str, start: int, end: int) -> bool:
+    """A line of a paragraph that is an item of its own: it opens after a line that ended a sentence (or
+    opens the paragraph) and ends one itself ('Deltoid (C5,6) –ask patient to … ‘Don’t let me …’.' on a
+    line of its own), where a hard-wrapped line of prose stops mid-sentence."""
+    before = text[max(0, start - 300):start].rstrip(" \t")
+    opens = not before or before.endswith("\n\n") or not before.endswith("\n") or bool(
+        _ITEM_END.search(before[:-1].rstrip()))
+    return opens and bool(_ITEM_END.search(text, max(start, end - 3), end)) and text[start:start + 1].isupper()
+
+
+_ITEM_END = re.compile(r"[.!?:’”\")]$")
 
 
 def _lead_roots(st: _State) -> tuple[str, ...]:
