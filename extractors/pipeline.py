@@ -54,7 +54,8 @@ def artgate_sentences(doc: Doc) -> Doc:
     Boundaries are found in the text with regular expressions; setting spaCy's own
     sentence starts (``from_array``) cost more than the whole search, and nothing
     downstream reads them. A full stop does not end a sentence inside
-    parentheses ('(C6/7?), D.'), after an abbreviation ('Fig. 8-38', 'femoral n.') or
+    parentheses ('(C6/7?), D.'), after an abbreviation ('Fig. 8-38', 'femoral n.'), after a figure label
+    ('Figure 8-38. Triceps reflex (C7).') or
     between a number and a lower-case word ('3. extension'); a bare citation number
     does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one ('wrist.[1] It').
     """
@@ -76,6 +77,8 @@ def artgate_sentences(doc: Doc) -> Doc:
             before = word.group().lower() if word else ""
             if before in _NO_BREAK_AFTER or (before.isdigit() and text[nxt].islower()):
                 continue
+            if before.isdigit() and _FIGURE_LABEL.search(text, max(0, stop - 30), stop):
+                continue  # 'Figure 8-38. Brachioradialis reflex (C6).': a caption's label opens its sentence
             if len(before) == 1 and before.isalpha() and not _ARTICLE_BEFORE.search(text, max(0, stop - 6), stop - 1):
                 continue  # 'A. Biceps brachii, B. Triceps …': option letters and initials
         cuts.append(nxt)
@@ -88,6 +91,8 @@ def artgate_sentences(doc: Doc) -> Doc:
 _LINE_START = re.compile(r"\n\s*(?=\S)")
 _FULL_STOP = re.compile(r"[.!?][\"”’')\]]*+\s++(?=\S)")  # possessive: blanked markup leaves long runs of spaces
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z])*$")
+# a caption's label at the start of its line; 'absent, figure 6. The S1 root …' ends a sentence
+_FIGURE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:fig\w*|table|tab|plate)\.?\s*\d+(?:[-–.]\d+)*$", re.IGNORECASE)
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s*$", re.IGNORECASE)
 _CITATION_END = re.compile(r"(?<=[a-z])\s\d{1,2}\s+(" + "|".join(
     ["The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both", "Each",
