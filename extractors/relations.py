@@ -1187,6 +1187,9 @@ def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, ta
             if covers and not tr.rule.phrasal:
                 best = max(best, _PRECEDENCE.get(tr.rule.category, 0))
         return {0: "affirmed", 1: "uncertain", 2: "negated", 3: "uncertain"}[best]
+    inner = _shared_parenthesis(text, start, end, first, last)
+    if inner is not None:  # '… but not their heels (foot drop, L4 or L5)': the parenthetical is a claim of its own
+        trigs = [tr for tr in trigs if inner[0] <= tr.start < inner[1]]
     best = 0
     for tr in trigs:
         r = tr.rule
@@ -1210,6 +1213,17 @@ def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, ta
         if applies:
             best = max(best, _PRECEDENCE.get(r.category, 0))
     return {0: "affirmed", 1: "uncertain", 2: "negated", 3: "uncertain"}[best]
+
+
+def _shared_parenthesis(text: str, start: int, end: int, first, last) -> tuple[int, int] | None:
+    """The parenthesis holding both members of a pair, when there is one."""
+    opened = text.rfind("(", start, first.start)
+    if opened < 0 or text.find(")", opened, first.start) >= 0:
+        return None
+    closed = text.find(")", last.end, end)
+    if closed < 0 or text.find("(", last.end, closed) >= 0:
+        return None
+    return opened, closed
 
 
 # ---------------------------------------------------------------------------------------------------------------
