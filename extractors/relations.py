@@ -325,7 +325,10 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             whole_line and bool(groups) and groups[0].start - start <= 3 and not sentence.rstrip().endswith(
                 (".", "!", "?")) and (line.words <= 12 or (_ROW_LABEL.match(text, groups[-1].end) and (
                     sentence.count(";") >= 2 or sentence.count(",") >= 3)))))
-        s_targets += _bare_actions(matcher, doc, text, line, start, end, s_targets)
+        bare, bare_anchors = _bare_actions(matcher, doc, text, line, start, end, s_targets)
+        s_targets += bare
+        if bare_anchors:
+            s_anchors = sorted([*s_anchors, *bare_anchors], key=lambda t: t.start)
         s_targets.sort(key=lambda t: t.start)
 
         # nerves: roots attached to a nerve are registered; a known nerve stands for its roots
@@ -699,15 +702,19 @@ _PLUS_BEFORE = re.compile(r"\(\s*\+\s*$")
 
 
 def _bare_actions(matcher, doc: Doc, text: str, line: _Line, start: int, end: int,
-                  targets: list[Target]) -> list[Target]:
-    """'Hip: flexion is L2, L3 and extension is L4, L5'; '(+adduction …)' after 'hip flexion'; '(… of the hand)'."""
+                  targets: list[Target]) -> tuple[list[Target], list[Target]]:
+    """'Hip: flexion is L2, L3 and extension is L4, L5'; '(+adduction …)' after 'hip flexion'; '(… of the hand)'.
+
+    Returns the targets and the anchors: a bare action whose movement is outside the vocabulary
+    ('Toes: … flexion is S2, S3') holds its place in the list without making a claim.
+    """
     label = _BODY_LABEL.match(text, line.start, line.end)
     body = matcher.grammar.bodies.get(tuple(label.group(1).lower().split())) if label else None
     hand = _HAND.search(text, start, end)
     plus = "+" in text[start:end]
     if body is None and hand is None and not plus:
-        return []  # no body for a bare 'flexion' to take
-    out = []
+        return [], []  # no body for a bare 'flexion' to take
+    out, anchors = [], []
     for s, e, action in matcher.bare_actions(doc._.words, text, start, end):
         if any(t.start <= s < t.end for t in targets):
             continue
@@ -722,7 +729,9 @@ def _bare_actions(matcher, doc: Doc, text: str, line: _Line, start: int, end: in
         t = matcher.combo(b, action)
         if t:
             out.append(Target(s, e, t, "MOVEMENT", f"{b}:{action}", matcher.movement_reflexes.get(t), b))
-    return out
+        else:
+            anchors.append(Target(s, e, None, "MOVEMENT", f"{b}:{action}", None, b))
+    return out, anchors
 
 
 def _nerves(text: str, st: _State, nerves: list[Target], groups: list[_Group], targets: list[Target]):
