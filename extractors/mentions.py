@@ -74,6 +74,9 @@ class Words:
         return self.joins[i]
 
 
+_PAREN_CLOSE = re.compile(r"\)[ \t]*")
+
+
 def words_of(text: str) -> Words:
     spans = [m.span() for m in _WORD.finditer(text)]
     low = text.lower()
@@ -367,6 +370,12 @@ class TargetMatcher:
             return None
         return k if k < n else None
 
+    @staticmethod
+    def _synonym_closes(ws: Words, text: str, i: int, k: int) -> bool:
+        """'great toe (big toe) extension': a body restated in parentheses before the action."""
+        return _PAREN_CLOSE.fullmatch(text, ws.ends[k - 1], ws.starts[k]) is not None and \
+            text[max(0, ws.starts[i] - 1):ws.starts[i]] == "("
+
     def _grammar(self, ws: Words, text: str) -> list[Target]:
         self._text_cache = text
         g = self.grammar
@@ -388,7 +397,8 @@ class TargetMatcher:
                     bodies.append(nb[1])
                     body_spans.append((ws.starts[c], ws.ends[nb[0] - 1]))
                     k = nb[0]
-                act = self._action_at(ws, text, k) if k < n and ws.joined(k - 1, text) else None
+                act = self._action_at(ws, text, k) if k < n and (
+                    ws.joined(k - 1, text) or self._synonym_closes(ws, text, i, k)) else None
                 if act is not None:
                     end_w, a = act
                     out.extend(self._combos(ws.starts[i], ws.ends[end_w - 1], bodies, a, body_spans))
