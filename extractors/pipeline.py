@@ -55,7 +55,7 @@ def artgate_sentences(doc: Doc) -> Doc:
     sentence starts (``from_array``) cost more than the whole search, and nothing
     downstream reads them. A full stop does not end a sentence inside
     parentheses ('(C6/7?), D.'), after an abbreviation ('Fig. 8-38', 'femoral n.'), after a figure label
-    ('Figure 8-38. Triceps reflex (C7).') or
+    ('Figure 8-38. Triceps reflex (C7).'), after a list number opening its line ('5. Patients …') or
     between a number and a lower-case word ('3. extension'); a bare citation number
     does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one ('wrist.[1] It').
     """
@@ -79,6 +79,8 @@ def artgate_sentences(doc: Doc) -> Doc:
                 continue
             if before.isdigit() and _FIGURE_LABEL.search(text, max(0, stop - 30), stop):
                 continue  # 'Figure 8-38. Brachioradialis reflex (C6).': a caption's label opens its sentence
+            if before.isdigit() and _LIST_NUMBER.search(text, max(0, stop - 12), stop):
+                continue  # '5. Patients with L5 radiculopathy …': a list number at the start of its line
             if len(before) == 1 and before.isalpha() and not _ARTICLE_BEFORE.search(text, max(0, stop - 6), stop - 1):
                 continue  # 'A. Biceps brachii, B. Triceps …': option letters and initials
         cuts.append(nxt)
@@ -93,6 +95,7 @@ _FULL_STOP = re.compile(r"[.!?][\"”’')\]]*+\s++(?=\S)")  # possessive: blank
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z])*$")
 # a caption's label at the start of its line; 'absent, figure 6. The S1 root …' ends a sentence
 _FIGURE_LABEL = re.compile(r"(?:^|\n)[ \t]*(?:fig\w*|table|tab|plate)\.?\s*\d+(?:[-–.]\d+)*$", re.IGNORECASE)
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}$")
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s*$", re.IGNORECASE)
 _CITATION_END = re.compile(r"(?<=[a-z])\s\d{1,2}\s+(" + "|".join(
     ["The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both", "Each",

@@ -118,8 +118,8 @@ _LINK_VERB = re.compile(r"\b(?:matters?|controls?|supplies|supply|innervat\w*|se
                         r"responsible|involves?|is|are|for|from|by|via|=|:)\b|[:=]", re.IGNORECASE)
 # 'The reflex arc is started when … the triceps muscle …', 'the test activates the stretch receptors inside
 # the biceps brachii muscle …': a reflex named by its muscle
-_GENERIC_REFLEX = re.compile(r"\breflex\s+(?:arc|loop|pathway|hammer)|\bstretch\s+(?:reflex|receptors?)\b|\btap(?:ping|ped)?\s+"
-                             r"(?:the|on|over)\b[^.]{0,30}\btendon\b", re.IGNORECASE)
+_GENERIC_REFLEX = re.compile(r"\breflex\s+(?:arc|loop|pathway|hammer)|\bstretch\s+(?:reflex|receptors?)\b"
+                             r"|\btap(?:ping|ped)?\s+(?:the|on|over)\b[^.]{0,30}\btendon\b", re.IGNORECASE)
 # muscles with a tendon reflex outside the vocabulary (finger jerk, adductor and tibialis posterior reflexes)
 _REFLEX_MUSCLES = frozenset({"finger_flexors", "hip_adductors", "tibialis_posterior", "hamstrings"})
 _MOTOR_LABEL = re.compile(r"^\W*(?:motor|muscles?|power|strength|myotomes?|movement|weakness)\b", re.IGNORECASE)
