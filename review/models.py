@@ -174,6 +174,7 @@ class Claim(Base):
     polarity: Mapped[str] = mapped_column(String(16))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     section: Mapped[str] = mapped_column(String(500), default="")
+    subsection: Mapped[str] = mapped_column(String(500), default="")
 
 
 class Waiver(Base):

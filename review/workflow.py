@@ -220,7 +220,8 @@ def _add_claims(s: Session, version: Version, rd: dict) -> None:
     """The report's assertions as rows (the dashboard filters and counts by target and section)."""
     rows = [{"version_id": version.id, "aid": a["id"], "root": a["root"], "target": a["target"],
              "target_kind": a["target_kind"], "polarity": a["polarity"], "is_primary": bool(a["primary"]),
-             "section": (a.get("section") or "")[:500]} for a in rd["assertions"]]
+             "section": (a.get("section") or "")[:500], "subsection": (a.get("subsection") or "")[:500]}
+            for a in rd["assertions"]]
     if rows:
         s.execute(insert(Claim), rows)
 

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("polarity", sa.String(16), nullable=False),
         sa.Column("is_primary", sa.Boolean, nullable=False),
         sa.Column("section", sa.String(500), nullable=False),
+        sa.Column("subsection", sa.String(500), nullable=False),
     )
     op.create_index("ix_claims_target_version", "claims", ["target", "version_id"])
     op.create_index("ix_claims_version", "claims", ["version_id"])
@@ -65,7 +66,8 @@ def _index_stored_reports(claims: sa.Table) -> None:
             for a in (report or {}).get("assertions", ()):
                 out.append({"version_id": vid, "aid": a["id"], "root": a["root"], "target": a["target"],
                             "target_kind": a["target_kind"], "polarity": a["polarity"],
-                            "is_primary": bool(a["primary"]), "section": (a.get("section") or "")[:500]})
+                            "is_primary": bool(a["primary"]), "section": (a.get("section") or "")[:500],
+                            "subsection": (a.get("subsection") or "")[:500]})
         if out:
             conn.execute(claims.insert(), out)
         last = rows[-1][0]
