@@ -204,7 +204,9 @@ class Event(Base):
     """One entry of an article's history. Inserted, never updated: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_article", "article_id", "id"), Index("ix_events_created", "created_at"))
+    # ix_events_created covers the dashboard's "since yesterday" counts (an index-only scan of the window)
+    __table_args__ = (Index("ix_events_article", "article_id", "id"),
+                      Index("ix_events_created", "created_at", "kind", "from_status", "to_status"))
 
     id: Mapped[int] = mapped_column(PK, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))

@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_claims_target_version", "claims", ["target", "version_id"])
     op.create_index("ix_claims_version", "claims", ["version_id"])
-    op.create_index("ix_events_created", "events", ["created_at"])
+    op.create_index("ix_events_created", "events", ["created_at", "kind", "from_status", "to_status"])
     _index_stored_reports(claims)
 
 
