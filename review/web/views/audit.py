@@ -42,7 +42,7 @@ def _from_state(runs_dir: Path) -> dict[str, dict]:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
-            rows = conn.execute("SELECT run_id, source, summary FROM runs WHERE finished IS NOT NULL "
+            rows = conn.execute("SELECT run_id, source, started, summary FROM runs WHERE finished IS NOT NULL "
                                 "ORDER BY started DESC LIMIT ?", (MAX_RUNS * 4,)).fetchall()
         finally:
             conn.close()
@@ -50,9 +50,9 @@ def _from_state(runs_dir: Path) -> dict[str, dict]:
         log.warning("audit state %s unreadable: %s", path, exc)
         return {}
     out = {}
-    for run_id, source, summary in rows:
+    for run_id, source, started, summary in rows:
         try:
-            out[run_id] = {"source": source, **json.loads(summary or "{}"), "run_id": run_id}
+            out[run_id] = {"source": source, **json.loads(summary or "{}"), "run_id": run_id, "_started": started}
         except json.JSONDecodeError:
             log.warning("audit state %s: run %s has an unreadable summary", path, run_id)
     return out
@@ -67,14 +67,21 @@ def _from_folders(runs_dir: Path) -> dict[str, dict]:
             log.warning("audit summary %s unreadable: %s", path, exc)
             continue
         if isinstance(summary, dict) and summary.get("run_id"):
-            out[summary["run_id"]] = summary
+            out[summary["run_id"]] = {**summary, "_started": path.stat().st_mtime}
     return out
 
 
 def load_runs(runs_dir: Path) -> list[dict]:
-    """Every finished run's summary, oldest first (a run folder's summary wins over the state file's copy)."""
-    runs = {**_from_state(runs_dir), **_from_folders(runs_dir)}
-    return [runs[k] for k in sorted(runs)]
+    """Every finished run's summary, oldest first (a run folder's summary wins over the state file's copy).
+
+    Order is by start time (the state file's, else when the summary was
+    written): run ids begin with the second a run started, and two runs in
+    the same second would otherwise be ordered by their random suffix.
+    """
+    state, folders = _from_state(runs_dir), _from_folders(runs_dir)
+    runs = {**state, **{k: {**v, "_started": state.get(k, v)["_started"]} for k, v in folders.items()}}
+    ordered = sorted(runs.values(), key=lambda r: (r["_started"], r["run_id"]))
+    return [{k: v for k, v in r.items() if k != "_started"} for r in ordered]
 
 
 def _label(run_id: str) -> str:

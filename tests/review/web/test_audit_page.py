@@ -68,3 +68,18 @@ def test_runs_of_this_store_trend_and_what_the_latest_changed(dash, people, db, 
     (runs / second["run_id"] / "summary.json").write_text("{not json", encoding="utf-8")
     assert dash.get("/audit").status_code == 200  # an unreadable summary is skipped (the state file has it)
     assert parse(dash.get("/audit").text).find("h1").text == "Nightly audit"
+
+
+def test_runs_started_in_the_same_second_keep_their_order(tmp_path):
+    import json
+
+    from flows.state import Store
+    from review.web.views.audit import load_runs
+
+    store = Store(tmp_path / "state.sqlite")
+    for run_id, started in (("20261202T020000-ffffff", 100.0), ("20261202T020000-000000", 200.0)):
+        with store.db:
+            store.db.execute("INSERT INTO runs VALUES (?, 'src', 'r', ?, ?, ?)",
+                             (run_id, started, started + 1, json.dumps({"articles": 1})))
+    store.close()
+    assert [r["run_id"] for r in load_runs(tmp_path)] == ["20261202T020000-ffffff", "20261202T020000-000000"]
