@@ -152,12 +152,14 @@ def _parser() -> argparse.ArgumentParser:
 def _review_parsers(sub) -> None:
     db_help = "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB (default: artgate.db in this folder)"
     v = sub.add_parser("serve", help="run the review gate as an HTTP service",
-                       description="Serve the review API (OpenAPI at /openapi.json, /healthz without a token). "
+                       description="Serve the review API (OpenAPI at /openapi.json, /healthz without a token) "
+                                   "and the reviewer dashboard at /. "
                                    "The store is created and migrated on start.")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8080)
     v.add_argument("--database-url", metavar="URL", help=db_help)
-    v.add_argument("--runs-dir", default="artgate-runs", help="the nightly audit's runs, listed at /api/v1/audits")
+    v.add_argument("--runs-dir", default="artgate-runs",
+                   help="the nightly audit's runs, listed at /api/v1/audits and on the dashboard's /audit")
     v.add_argument("--config", metavar="FILE", help="artgate.toml for the ruleset (default: the nearest one)")
     v.add_argument("--workers", type=int, default=1, help="server processes, each with its own pipeline (default 1)")
     v.add_argument("--max-body-bytes", type=int, default=1_048_576, help="larger request bodies get 413")

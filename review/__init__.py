@@ -12,4 +12,5 @@
 - ``review.server``: uvicorn's HTTP protocol with TCP_NODELAY (see its docstring for why).
 - ``review.cli``: what ``artgate serve``, ``artgate token create`` and ``artgate recheck`` run.
 - ``review.audit_source``: the store's current versions as the nightly audit's corpus.
+- ``review.web``: the reviewer dashboard, server-rendered pages on the same app (each with a JSON twin).
 """

@@ -289,6 +289,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _install_errors(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _routes(app, db, settings)
+    from .web import mount  # the dashboard imports this module: mounted once it is complete
+
+    mount(app)
     return app
 
 

@@ -55,7 +55,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = 
     if max_body_bytes:
         os.environ["ARTGATE_MAX_BODY_BYTES"] = str(max_body_bytes)
     print(f"artgate review service on http://{host}:{port} · store {redacted(url)} · "
-          f"ruleset {load_ruleset(config).version} · API docs at /docs, OpenAPI at /openapi.json",
+          f"ruleset {load_ruleset(config).version} · dashboard at /, API docs at /docs, OpenAPI at /openapi.json",
           file=sys.stderr)
     uvicorn.run("review.api:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False, http="review.server:NoDelayH11Protocol")

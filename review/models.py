@@ -151,6 +151,32 @@ class Finding(Base):
     waived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class Claim(Base):
+    """One assertion of one version's report, as a row, so the dashboard can filter and count by target.
+
+    The report JSON stays the record; these rows are its index (written with
+    the findings, replaced with them on a re-check). ``aid`` is the
+    assertion's id in the report (``a3``).
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        Index("ix_claims_target_version", "target", "version_id"),
+        Index("ix_claims_version", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    aid: Mapped[str] = mapped_column(String(16))
+    root: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    polarity: Mapped[str] = mapped_column(String(16))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    section: Mapped[str] = mapped_column(String(500), default="")
+    subsection: Mapped[str] = mapped_column(String(500), default="")
+
+
 class Waiver(Base):
     """A reviewer's decision that one finding of one version does not block, with the reason.
 
@@ -178,7 +204,9 @@ class Event(Base):
     """One entry of an article's history. Inserted, never updated: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_article", "article_id", "id"),)
+    # ix_events_created covers the dashboard's "since yesterday" counts (an index-only scan of the window)
+    __table_args__ = (Index("ix_events_article", "article_id", "id"),
+                      Index("ix_events_created", "created_at", "kind", "from_status", "to_status"))
 
     id: Mapped[int] = mapped_column(PK, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
@@ -191,6 +219,25 @@ class Event(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A dashboard sign-in: the cookie holds a random secret, the store only its SHA-256.
+
+    A session belongs to the API token it was opened with, so revoking the
+    token ends its sessions; ``csrf`` is the value every form of the session
+    must send back.
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_expires", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Webhook(Base):

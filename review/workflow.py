@@ -36,7 +36,7 @@ from extractors.types import Report
 
 from .checking import Content, check_content, ruleset_version
 from .db import Database
-from .models import Article, Delivery, Event, Finding, Version, Waiver, Webhook, utcnow
+from .models import Article, Claim, Delivery, Event, Finding, Version, Waiver, Webhook, utcnow
 from .tokens import SYSTEM, Actor
 
 STATUSES = ("submitted", "in_review", "approved", "changes_requested", "rejected")
@@ -151,6 +151,7 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
             s.add(version)
             s.flush()
             _add_findings(s, version, rd)
+            _add_claims(s, version, rd)
             outcome = "created" if created else "new_version"
         carried = _carry_waivers(s, previous_id, version, now) if previous_id is not None else []
         before = None if created else art.status
@@ -215,6 +216,16 @@ def _add_findings(s: Session, version: Version, rd: dict) -> None:
         s.execute(insert(Finding), rows)
 
 
+def _add_claims(s: Session, version: Version, rd: dict) -> None:
+    """The report's assertions as rows (the dashboard filters and counts by target and section)."""
+    rows = [{"version_id": version.id, "aid": a["id"], "root": a["root"], "target": a["target"],
+             "target_kind": a["target_kind"], "polarity": a["polarity"], "is_primary": bool(a["primary"]),
+             "section": (a.get("section") or "")[:500], "subsection": (a.get("subsection") or "")[:500]}
+            for a in rd["assertions"]]
+    if rows:
+        s.execute(insert(Claim), rows)
+
+
 def _carry_waivers(s: Session, source_id: int, target: Version, now: datetime) -> list[dict]:
     """Copy the source version's waivers onto findings of the target where the same rule fires on the
     same quoted evidence (matched by evidence key and ordinal). Returns what was carried."""
@@ -252,7 +263,9 @@ def _replace_report(s: Session, version: Version, rd: dict, now: datetime) -> li
         w.fid = None
     s.flush()
     s.execute(delete(Finding).where(Finding.version_id == version.id))
+    s.execute(delete(Claim).where(Claim.version_id == version.id))
     _add_findings(s, version, rd)
+    _add_claims(s, version, rd)
     findings = {(f.evidence_key, f.ordinal): f for f in s.scalars(select(Finding).where(
         Finding.version_id == version.id))}
     lapsed = []
