@@ -57,7 +57,8 @@ def artgate_sentences(doc: Doc) -> Doc:
     parentheses ('(C6/7?), D.'), after an abbreviation ('Fig. 8-38', 'femoral n.'), after a figure label
     ('Figure 8-38. Triceps reflex (C7).'), after a list number opening its line ('5. Patients …') or
     between a number and a lower-case word ('3. extension'); a bare citation number
-    does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one ('wrist.[1] It').
+    does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one after a full stop ('wrist.[1] It',
+    'from C7.[5] C7 assists', 'jerk.[2,3] S1').
     """
     text = doc._.text = doc.text  # read once: Doc.text is rebuilt from the tokens on every access
     cut = doc._.truncated_at = mention_cut(text)
@@ -100,7 +101,7 @@ _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s*$", re.IGNORECASE)
 _CITATION_END = re.compile(r"(?<=[a-z])\s\d{1,2}\s+(" + "|".join(
     ["The", "These", "This", "In", "It", "A", "An", "Some", "However", "Other", "Several", "Both", "Each",
      "Understanding", "Clinical", "Evaluation", "Patients", "Studies", "Research", "There"]) + r")\b"
-                            r"|\.\[\d{1,3}\]\s*()(?=[A-Z][a-z])")
+                            r"|\.(?:\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\])+\s*()(?=[A-Z])")
 
 
 def _paren_spans(text: str) -> list[tuple[int, int]]:
