@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# A flow run without the session server (a test that does not ask for it) starts Prefect's
+# temporary server; its default 20 s start-up limit is too short on a loaded 2-core machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -85,8 +90,6 @@ def prefect_server(tmp_path_factory):
     for the tests and every process they start; a server given in the
     environment is used as it is.
     """
-    import os
-
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
         return
