@@ -133,7 +133,11 @@ def triggers(text: str, start: int, end: int, rules: Rules, roots: list[tuple[in
     ``roots`` (character spans) let a link-only trigger ('could be L5') fire before a root.
     """
     found = []
-    toks = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN.finditer(text, start, end)]
+    low = text[start:end].lower().replace("’", "'")
+    if len(low) == end - start:  # lower-casing kept every offset (it does but for a few letters, e.g. 'İ')
+        toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(low)]
+    else:
+        toks = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _TOKEN.finditer(text, start, end)]
     words = [t[2] for t in toks]
     i = 0
     while i < len(toks):

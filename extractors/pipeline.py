@@ -145,6 +145,8 @@ def mention_cut(text: str, limit: int = MAX_ROOT_MENTIONS) -> int | None:
     ``limit`` root mentions bounds the time of any input, and the report says where
     the check stopped.
     """
+    if len(text) < 2 * limit:  # a root mention takes at least two characters ('L5'): too short to reach the cap
+        return None
     for k, m in enumerate(root_starts(text)):
         if k == limit:
             return m.start()
