@@ -36,6 +36,7 @@ _REGION_WORDS = {"cervical": "C", "thoracic": "T", "lumbar": "L", "sacral": "S"}
 
 _SEG = r"(?<![A-Za-z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9A-Za-z])"
 _DASHES = "-–—‐‑‒−/"
+_SPLIT_DASH = re.compile(rf"[\s{re.escape(_DASHES)}]")  # '-' first in _DASHES would make '\s-–' a range
 _DASH = rf"(?:\s?[{_DASHES}]\s?|\s+(?:to|through|thru)\s+(?=[CTLS]\s?\d))"
 _ORDINAL_WORDS = "|".join(_ORDINALS)
 _REGION = "cervical|thoracic|lumbar|sacral"
@@ -150,7 +151,7 @@ def _atom(m: re.Match) -> RootAtom | None:
     num2 = int(m.group(4))
     if not _valid(region2, num2) or _INDEX[f"{region2}{num2}"] <= _INDEX[first]:
         # 'L5-1' style or a descending pair: keep only the first root
-        return RootAtom(m.start(), m.start() + len(re.split(rf"[\s{_DASHES}]", m.group(0))[0]), (first,), False)
+        return RootAtom(m.start(), m.start() + len(_SPLIT_DASH.split(m.group(0))[0]), (first,), False)
     roots = expand(first, f"{region2}{num2}")
     return RootAtom(m.start(), m.end(), roots, len(roots) == 2)
 

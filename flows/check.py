@@ -140,7 +140,7 @@ def check_article(article: Article, config: str | None = None) -> Report:
     ruleset = load_ruleset(config)
     try:
         return ruleset.check(article, analyze(article))
-    except (ValueError, MemoryError, RecursionError) as exc:
+    except Exception as exc:  # one article the pipeline fails on is reported; the batch goes on
         return unprocessable(article, Unprocessable.of(exc), ruleset)
 
 
@@ -165,9 +165,15 @@ def check_articles(articles: list[Article], batch_size: int = 32, config: str | 
     ruleset = load_ruleset(config)
     try:
         docs = list(get_nlp().pipe((a.plain for a in articles), batch_size=batch_size))
-    except (ValueError, MemoryError, RecursionError):
+    except Exception:
         return [check_article(a, config) for a in articles]  # find the one that fails, keep the rest
-    return [ruleset.check(a, analyze(a, doc)) for a, doc in zip(articles, docs, strict=True)]
+    out = []
+    for a, doc in zip(articles, docs, strict=True):
+        try:
+            out.append(ruleset.check(a, analyze(a, doc)))
+        except Exception:
+            out.append(check_article(a, config))  # says why, as a blocker of this article alone
+    return out
 
 
 def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,

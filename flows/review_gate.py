@@ -37,7 +37,7 @@ def extract_task(article: Article) -> Extraction | Unprocessable:
     """The article's assertions, or why the pipeline failed on it (reported as a blocker, like ``check``)."""
     try:
         return analyze(article)
-    except (ValueError, MemoryError, RecursionError) as exc:
+    except Exception as exc:  # reported as this article's blocker; the run goes on
         return Unprocessable.of(exc)
 
 

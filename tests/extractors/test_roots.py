@@ -62,3 +62,12 @@ def test_offsets_point_at_the_notation():
     text = "Weakness from the L4-5 roots"
     (g,) = find_root_groups(text)
     assert text[g.start:g.end] == "L4-5"
+
+
+@pytest.mark.parametrize(("text", "roots"), [
+    ("pain at L5-L4", ["L5", "L4"]),    # a descending pair: each root on its own
+    ("L5-1 weakness", ["L5"]),           # 'L5-1' keeps only its first root
+    ("S1–L5 and C7/C6", ["S1", "L5", "C7", "C6"]),
+])
+def test_descending_pairs_keep_their_first_root_and_never_fail(text, roots):
+    assert roots_of(text) == roots

@@ -173,3 +173,27 @@ def test_audit_exit_status_when_locked(tmp_path, capsys):
     assert code.returncode == 2 and "another audit" in code.stderr
     assert main(["audit", str(src), "--runs-dir", str(tmp_path / "runs"), "--no-prefect", "--workers", "1"]) == 0
     assert "report:" in capsys.readouterr().out
+
+
+def test_an_article_the_pipeline_fails_on_is_blocked_alone_and_the_batch_goes_on(monkeypatch):
+    """An unexpected error inside extraction (a bug) blocks that article with the reason; the rest are checked."""
+    import extractors.relations as relations
+    from extractors.ingest import parse
+    from flows.check import check_article, check_articles
+
+    real = relations.analyze
+
+    def failing(article, doc=None):
+        if "poison" in article.plain:
+            raise RuntimeError("boom in the extractor")
+        return real(article, doc)
+
+    monkeypatch.setattr(relations, "analyze", failing)
+    good = [parse(f"Q{i}\nL5 supplies ankle dorsiflexion.", f"a{i}.txt", "text") for i in range(3)]
+    bad = parse("Q\nThis poison page names L5 for ankle dorsiflexion.", "bad.txt", "text")
+    reports = check_articles([good[0], bad, good[1], good[2]])
+    assert [r.verdict == "blocked" for r in reports] == [False, True, False, False]
+    findings = [f for f in reports[1].findings if f.rule == "ingest.unprocessable"]
+    assert findings and "RuntimeError: boom in the extractor" in findings[0].message
+    assert all(len(r.assertions) == 1 for r in (reports[0], reports[2], reports[3]))
+    assert check_article(bad).verdict == "blocked"
