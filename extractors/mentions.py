@@ -145,23 +145,30 @@ class FuzzyIndex:
             if len(w) >= 5 and w.isalpha():
                 for d in _deletions(w, 2 if len(w) >= 7 else 1):
                     self.index.setdefault(d, set()).add(w)
-        self.cache: dict[tuple[str, bool], frozenset[str]] = {}
+        self.cache: dict[tuple[str, bool], tuple[str, ...]] = {}
 
-    def candidates(self, word: str, multiword: bool) -> frozenset[str]:
+    def candidates(self, word: str, multiword: bool) -> tuple[str, ...]:
+        """Known words within the edit limit of ``word``, closest first (then alphabetical).
+
+        A tuple in a fixed order, never a set: which candidate wins a tie must not depend on the
+        process's string hashing, or two runs over the same page could read it differently.
+        """
         key = (word, multiword)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
         lim = _fuzzy_limit(word, multiword)
-        out: set[str] = set()
+        out: dict[str, int] = {}
         if lim:
             for d in _deletions(word, lim):
                 for cand in self.index.get(d, ()):
-                    if cand != word and cand[0] == word[0] and damerau(word, cand, lim) <= lim:
-                        out.add(cand)
+                    if cand != word and cand[0] == word[0] and cand not in out:
+                        dist = damerau(word, cand, lim)
+                        if dist <= lim:
+                            out[cand] = dist
         if len(self.cache) > 200_000:
             self.cache.clear()
-        self.cache[key] = result = frozenset(out)
+        self.cache[key] = result = tuple(sorted(out, key=lambda c: (out[c], c)))
         return result
 
 
@@ -195,7 +202,7 @@ class Trie:
             if w in node:
                 stack.append((node[w], j + 1, fuzzy))
             if not fuzzy and w not in node and w not in self.known and self.fuzzy is not None:
-                for cand in self.fuzzy.candidates(w, True):
+                for cand in reversed(self.fuzzy.candidates(w, True)):  # the closest is popped first
                     child = node.get(cand)
                     if child is not None:
                         if j == i:
@@ -319,7 +326,7 @@ class TargetMatcher:
             b = i - 1
             if b >= 1 and ws.lower[b] in ("and", "or"):
                 for k in range(1, len(words)):
-                    for mod in self.heads.get(words[k:], ()):
+                    for mod in sorted(self.heads.get(words[k:], ())):
                         a = b - len(mod)
                         if a >= 0 and tuple(ws.lower[a:b]) == mod:
                             e = self.phrase_words[mod + words[k:]]
