@@ -677,9 +677,11 @@ def _credited(text: str, targets: list[Target], start: int, end: int, table_like
         if nxt is not None and nxt.kind in ("MOVEMENT", "TERM") and re.fullmatch(r"\s*\(\s*", text[
                 targets[j].end:nxt.start]) and text[nxt.end:nxt.end + 3].lstrip().startswith(")"):
             drop.update(i for i in range(k, j + 1) if targets[i].target != nxt.target)
-        # 'ankle inversion (tibialis anterior and posterior)', 'knee extension – quadriceps'
+        # 'ankle inversion (tibialis anterior and posterior)', 'knee extension – quadriceps'; a muscle
+        # coordinated with the movement names a movement of its own ('wrist extension and biceps strength')
+        gap = text[targets[k - 1].end:t.start] if k > 0 else ""
         if k > 0 and targets[k - 1].kind in ("MOVEMENT", "TERM") and re.fullmatch(
-                r"\s*[(–—-]\s*|\s*[(–—-]?\s*(?:\w+\s*){0,2}[,&]?\s*", text[targets[k - 1].end:t.start]):
+                r"\s*[(–—-]\s*|\s*[(–—-]?\s*(?:\w+\s*){0,2}[,&]?\s*", gap) and not _COORDINATED.match(gap):
             head = targets[k - 1]
             i = k
             while i < len(targets) and targets[i].kind == "MUSCLE" and (i == k or _TARGET_JOIN.match(
@@ -694,6 +696,7 @@ def _credited(text: str, targets: list[Target], start: int, end: int, table_like
     return [t for k, t in enumerate(targets) if k not in drop]
 
 
+_COORDINATED = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus)\s*$", re.IGNORECASE)
 # 'L3 (knee extensors 3/5)', 'L1 (lower trunk, hip flexors 2/5)': a root followed by its targets in parentheses
 _OPEN_PAREN = re.compile(r"\s*\((?:[^()\n]{0,30}?[,;]\s*)?\s*$")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
