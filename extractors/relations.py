@@ -89,7 +89,8 @@ _ROOT_ANAPHOR = re.compile(
     r"(?:nerve\s+|spinal\s+|lumbar\s+|cervical\s+|sacral\s+)?(?:roots?|myotomes?|nerves?|levels?|segments?)\b(?!\s+(?:distribution|involvement|anatomy|level|pattern))",
     re.IGNORECASE)
 _TARGET_ANAPHOR = re.compile(
-    r"\b(?:this|these|those|the\s+same)\s+(?:\w+\s+)?(?:muscles?|movements?|actions?|motions?|functions?)\b",
+    r"\b(?:this|these|those|the\s+same)\s+(?:\w+\s+)?(?:muscles?|movements?|actions?|motions?|functions?)\b"
+    r"|\bthat\s+(?:muscle|movement|action|motion)\b(?!\s+(?:is|are|was)\b)",  # 'weakness in that motion'
     re.IGNORECASE)
 _REFLEX_ANAPHOR = re.compile(r"\b(?:this|the|a|that|normal|diminished|absent|reduced|brisk)\s+reflex\b", re.IGNORECASE)
 _PRONOUN_START = re.compile(r"^\W*(?:it|they|its|their)\b(?!['’]s\b|\s+(?:is|are)\s+(?:important|essential|crucial|"
