@@ -214,6 +214,7 @@ class _State:
     para_groups: list[_Group] = field(default_factory=list)  # the paragraph's subject root, while it is the only one
     para_open: bool = True
     announce: list[Target] = field(default_factory=list)  # 'the nerve roots involved in knee flexion' (just said)
+    last_reflex: list[Target] = field(default_factory=list)  # the reflex last named in the section ('this reflex')
 
 
 def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
@@ -332,6 +333,9 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         if bare_anchors:
             s_anchors = sorted([*s_anchors, *bare_anchors], key=lambda t: t.start)
         s_targets.sort(key=lambda t: t.start)
+        named_reflexes = [t for t in s_targets if t.kind == "REFLEX"]
+        if named_reflexes:
+            st.last_reflex = named_reflexes[-1:]
 
         # nerves: roots attached to a nerve are registered; a known nerve stands for its roots
         groups, nerve_groups = _nerves(text, st, s_nerves, groups, s_targets)
@@ -348,9 +352,11 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             at = min(g.start for g in groups)
             if anaphor and st.last_targets and not sensory_line:  # '… these muscles, L5 also gives sensation …'
                 s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.last_targets]
-            elif reflex_anaphor and any(t.kind == "REFLEX" for t in st.last_targets):
+            elif reflex_anaphor and (any(t.kind == "REFLEX" for t in st.last_targets) or st.last_reflex):
+                # 'this reflex' is the reflex last named, even when the sentences between describe its movement
+                named = [t for t in st.last_targets if t.kind == "REFLEX"][-1:] or st.last_reflex
                 s_targets = [replace(t, start=reflex_anaphor.start() + start, end=reflex_anaphor.end() + start)
-                             for t in st.last_targets if t.kind == "REFLEX"][-1:]
+                             for t in named]
             elif st.topic is not None and not sensory_line and (_INNERVATION_CUE.search(sentence) or (
                     st.topic.colon and line.kind in ("bullet", "table_row"))):
                 _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
