@@ -9,6 +9,7 @@ reason is always shown as text.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,8 +109,14 @@ def to_login(request: Request) -> Response:
     if request.url.path.endswith(".json") or request.query_params.get("format") == "json":
         return JSONResponse({"error": "unauthorized", "message": "sign in at /login, or send "
                              "'Authorization: Bearer TOKEN'"}, status_code=401)
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:  # a form posted after the session ended: come back to the page the form was on, not to its action
+        target = _FORM_ACTION.sub("", request.url.path) or "/"
     return RedirectResponse("/login" if target == "/" else f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+_FORM_ACTION = re.compile(r"/(?:transition|findings/[^/]+/waive)$")
 
 
 class PageHeaders:

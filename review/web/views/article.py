@@ -200,6 +200,12 @@ def _require_reviewer(viewer: Viewer, form: dict) -> None:
         raise PageError(403, "not allowed", f"this needs the reviewer role; your token's role is {viewer.actor.role}")
 
 
+def _known_id(article_id: int) -> None:
+    """Ids past the store's integer range name no article (404), rather than overflowing the query."""
+    if article_id > MAX_ID:
+        raise workflow.NotFound(f"no article with id {article_id}", "id")
+
+
 def _refused(request: Request, viewer: Viewer, article_id: int, exc: workflow.WorkflowError,
              finding: str | None = None) -> Response:
     """The article page again, with the workflow's refusal on top and its HTTP status."""
@@ -216,6 +222,7 @@ def transition(request: Request, article_id: int, viewer: Annotated[Viewer, Depe
                form: Annotated[dict, Depends(posted_form)]) -> Response:
     """Move the article (``to``: in_review, changes_requested, approved, rejected) through the workflow."""
     _require_reviewer(viewer, form)
+    _known_id(article_id)
     to = form.get("to", "")
     if to not in workflow.STATUSES[1:]:
         raise PageError(422, "unknown move", f"'to' must be one of {', '.join(workflow.STATUSES[1:])}")
@@ -233,6 +240,7 @@ def waive(request: Request, article_id: int, finding_id: str, viewer: Annotated[
           form: Annotated[dict, Depends(posted_form)]) -> Response:
     """Waive one finding of the current version; the reason is required (the workflow refuses an empty one)."""
     _require_reviewer(viewer, form)
+    _known_id(article_id)
     if not FINDING_ID.match(finding_id):
         raise PageError(404, "no such finding", "a finding id looks like f12")
     try:

@@ -57,6 +57,9 @@ def login(request: Request, form: Annotated[dict, Depends(posted_form)]) -> Resp
     actor = authenticate(request.app.state.db, token)
     if actor is None:
         return _form(request, next_path, "That token is unknown or has been revoked.", 401)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:  # signing in again ends the session the browser had
+        close_session(request.app.state.db, old)
     secret, _ = open_session(request.app.state.db, actor)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
@@ -68,7 +71,8 @@ def login(request: Request, form: Annotated[dict, Depends(posted_form)]) -> Resp
 @router.post("/logout", include_in_schema=False)
 def logout(request: Request, form: Annotated[dict, Depends(posted_form)]) -> Response:
     viewer = viewer_of(request)
-    check_csrf(viewer.csrf if viewer else "", form)
+    if viewer is not None:  # a live session is ended only by its own form; a dead one is just cleared
+        check_csrf(viewer.csrf, form)
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         close_session(request.app.state.db, secret)

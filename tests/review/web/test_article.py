@@ -197,3 +197,12 @@ def test_unknown_articles_and_findings_are_404_pages(dash, oracle):
     assert dash.get("/articles/999.json").json()["error"]
     r = dash.post(f"/articles/{oracle}/findings/f999/waive", {"reason": "x"})
     assert r.status_code == 404 and "no finding" in r.text
+
+
+def test_forms_posted_to_an_id_past_the_integer_range_are_404_not_500(dash, people):
+    dash.sign_in(people.rob)
+    big = "9" * 25
+    for path, data in ((f"/articles/{big}/transition", {"to": "in_review"}),
+                       (f"/articles/{big}/findings/f1/waive", {"reason": "because"})):
+        r = dash.post(path, data, page="/")
+        assert r.status_code == 404, (path, r.status_code, r.text[:300])

@@ -123,3 +123,39 @@ def test_an_author_reads_every_page_but_may_not_act(dash, people):
         dash.page(path)
     r = dash.post(f"/articles/{a['id']}/transition", {"to": "in_review"}, page="/")
     assert r.status_code == 403 and "reviewer role" in r.text
+
+
+def test_signing_out_of_a_dead_session_just_clears_it(dash, db, people):
+    dash.sign_in(people.rob)
+    with db.transaction() as s:
+        s.execute(update(WebSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    r = dash.client.post("/logout", follow_redirects=False)  # no CSRF value: the session it would end is gone
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert "artgate_session" not in dash.client.cookies
+
+
+def test_signing_in_again_ends_the_previous_session(dash, people):
+    dash.sign_in(people.rob)
+    first = dash.client.cookies.get("artgate_session")
+    dash.sign_out()
+    form = dash.get("/login")  # a sign-in form loaded earlier, posted while the first session still stands
+    dash.client.cookies.set("artgate_session", first)
+    r = dash.client.post("/login", data={"token": people.rob, "csrf_token": CSRF.search(form.text).group(1)},
+                         follow_redirects=False)
+    assert r.status_code == 303
+    second = r.cookies.get("artgate_session")
+    assert second and second != first
+    dash.sign_out()
+    dash.client.cookies.set("artgate_session", second)
+    assert dash.get("/").status_code == 200
+    dash.sign_out()
+    dash.client.cookies.set("artgate_session", first)
+    assert dash.get("/").status_code == 303
+
+
+def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(dash, people):
+    a = dash.submit("oracle", ORACLE)
+    r = dash.client.post(f"/articles/{a['id']}/transition", data={"to": "in_review"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/login?next=%2Farticles%2F{a['id']}"
+    r = dash.client.post(f"/articles/{a['id']}/findings/f1/waive", data={"reason": "x"}, follow_redirects=False)
+    assert r.headers["location"] == f"/login?next=%2Farticles%2F{a['id']}"
