@@ -119,8 +119,11 @@ def to_login(request: Request) -> Response:
 _FORM_ACTION = re.compile(r"/(?:transition|findings/[^/]+/waive)$")
 
 
+_BASIC_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"))
+
+
 class PageHeaders:
-    """Security headers and ``Server-Timing`` on every dashboard response (pure ASGI: the API pays nothing).
+    """Security headers and ``Server-Timing`` on every dashboard response; ``nosniff`` and no framing on the rest.
 
     ``Server-Timing: app;dur=…`` is the time from the request reaching the app
     to its response headers, which is what ``benchmarks/bench_dashboard.py`` reads.
@@ -130,8 +133,16 @@ class PageHeaders:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or not is_page(scope.get("path", "")):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not is_page(scope.get("path", "")):  # the API and its documents: no sniffing, no framing
+            async def send_basic(message) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", []), *_BASIC_HEADERS]}
+                await send(message)
+
+            await self.app(scope, receive, send_basic)
             return
         t0 = time.perf_counter()
 

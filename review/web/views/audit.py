@@ -81,7 +81,41 @@ def load_runs(runs_dir: Path) -> list[dict]:
     state, folders = _from_state(runs_dir), _from_folders(runs_dir)
     runs = {**state, **{k: {**v, "_started": state.get(k, v)["_started"]} for k, v in folders.items()}}
     ordered = sorted(runs.values(), key=lambda r: (r["_started"], r["run_id"]))
-    return [{k: v for k, v in r.items() if k != "_started"} for r in ordered]
+    return [_sane({k: v for k, v in r.items() if k != "_started"}) for r in ordered]
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _rows(value: object, fields: tuple[str, ...], texts: tuple[str, ...] = ()) -> list[dict]:
+    """The rows of a summary list that are objects, each with every field the page shows (as text)."""
+    if not isinstance(value, list):
+        return []
+    return [{**{f: str(row.get(f, "")) for f in fields}, **{f: _count(row.get(f)) for f in texts}}
+            for row in value if isinstance(row, dict) and isinstance(row.get("article_id") or row.get("rule"), str)]
+
+
+def _sane(run: dict) -> dict:
+    """A run summary with every value the page uses of the type it expects.
+
+    The summaries are files in the runs folder; one edited by hand or written by another version
+    must cost its own wrong numbers, never the page (a string where a count goes, a list where a
+    mapping goes, a row without its rule)."""
+    findings = run.get("findings") if isinstance(run.get("findings"), dict) else {}
+    by_rule = [{"rule": row["rule"], "severity": row["severity"], "count": _count(row.get("count"))}
+               for row in run.get("by_rule") or () if isinstance(row, dict)
+               and isinstance(row.get("rule"), str) and isinstance(row.get("severity"), str)] \
+        if isinstance(run.get("by_rule"), list) else []
+    optional = {k: run[k] if isinstance(run.get(k), int) and not isinstance(run.get(k), bool) else None
+                for k in ("new_findings", "resolved_findings")}
+    return {**run, **{k: _count(run.get(k)) for k in ("articles", "blocked", "passed", "bad_items")},
+            "source": run.get("source") if isinstance(run.get("source"), str) else None,
+            "previous_run": run.get("previous_run") if isinstance(run.get("previous_run"), str) else None,
+            "findings": {sev: _count(findings.get(sev)) for sev in SEVERITIES}, "by_rule": by_rule, **optional,
+            "new": _rows(run.get("new"), ("article_id", "rule", "message")),
+            "resolved": _rows(run.get("resolved"), ("article_id", "rule", "message")),
+            "most_blockers": _rows(run.get("most_blockers"), ("article_id", "title"), ("blockers",))}
 
 
 def _label(run_id: str) -> str:

@@ -83,3 +83,21 @@ def test_runs_started_in_the_same_second_keep_their_order(tmp_path):
                              (run_id, started, started + 1, json.dumps({"articles": 1})))
     store.close()
     assert [r["run_id"] for r in load_runs(tmp_path)] == ["20261202T020000-ffffff", "20261202T020000-000000"]
+
+
+def test_summaries_of_the_wrong_shape_cost_their_numbers_never_the_page(dash, people, app):
+    import json
+
+    runs = Path(app.state.settings.runs_dir)
+    for i, summary in enumerate(({"findings": {"blocker": "x"}, "articles": "many", "by_rule": [{"count": 3}]},
+                                 {"findings": [1, 2], "by_rule": "rules", "new": {"a": 1}, "blocked": True,
+                                  "most_blockers": [{"article_id": "a1"}, "junk"], "resolved": [{"rule": 5}],
+                                  "expectations": {"failed": "none", "evaluated": "?"}, "source": 7})):
+        folder = runs / f"2026120{i + 1}T010000-00000{i}"
+        folder.mkdir(parents=True)
+        (folder / "summary.json").write_text(json.dumps({"run_id": folder.name, **summary}))
+    dash.sign_in(people.rob)
+    assert dash.get("/audit").status_code == 200
+    data = dash.get("/audit.json").json()
+    assert data["latest"]["most_blockers"][0]["article_id"] == "a1" and data["latest"]["blocked"] == 0
+    assert [t["articles"] for t in data["trend"]] == [0, 0]

@@ -55,4 +55,7 @@ def test_pages_carry_a_content_security_policy_that_allows_only_the_dashboard_s_
     assert css.status_code == 200 and not re.search(r"url\(|@import|https?://", css.text)
     js = dash.get("/static/dashboard.js")
     assert js.status_code == 200 and not re.search(r"https?://|fetch\(|XMLHttpRequest|innerHTML|eval\(", js.text)
-    assert "content-security-policy" not in dash.client.get("/api/v1/articles").headers  # the API is unchanged
+    api = dash.client.get("/api/v1/articles").headers
+    assert "content-security-policy" not in api  # JSON needs no CSP, but is never sniffed or framed
+    assert api["x-content-type-options"] == "nosniff" and api["x-frame-options"] == "DENY"
+    assert dash.client.get("/openapi.json").headers["x-content-type-options"] == "nosniff"
