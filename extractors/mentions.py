@@ -30,6 +30,8 @@ from functools import lru_cache
 from .lexicon import Lexicon
 
 _WORD = re.compile(r"[A-Za-z]+|\d+")
+_GLUED = re.compile(r"[a-z][CTLS]\d")
+_WORD_GLUED = re.compile(r"[A-Za-z]*[a-z](?=[CTLS]\d)|[A-Za-z]+|\d+")
 # a muscle named as a place: 'the triceps area', 'numbness over the deltoid'
 # a muscle or movement naming its reflex: 'biceps tendon', 'elbow extension reflex', 'brachioradialis (C5-C6) reflex'
 _REFLEX_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(tendon|reflex(?:es)?|jerks?)\b", re.IGNORECASE)
@@ -78,7 +80,8 @@ _PAREN_CLOSE = re.compile(r"\)[ \t]*")
 
 
 def words_of(text: str) -> Words:
-    spans = [m.span() for m in _WORD.finditer(text)]
+    # 'Elbow flexionC5/6': a word glued to the root after it is a word and a root (flattened table cells)
+    spans = [m.span() for m in (_WORD_GLUED if _GLUED.search(text) else _WORD).finditer(text)]
     low = text.lower()
     starts = [s for s, _ in spans]
     ends = [e for _, e in spans]

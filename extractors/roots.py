@@ -34,7 +34,9 @@ _ORDINALS = {
 }
 _REGION_WORDS = {"cervical": "C", "thoracic": "T", "lumbar": "L", "sacral": "S"}
 
-_SEG = r"(?<![A-Za-z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9A-Za-z])"
+# A root may follow a lower-case letter directly: table cells flattened without a space ('Elbow flexionC5/6',
+# 'Knee JerkL3/4'); after a capital or a digit it is part of a code ('MRI', 'HbA1c').
+_SEG = r"(?<![A-Z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9A-Za-z])"
 _DASHES = "-–—‐‑‒−/"
 _SPLIT_DASH = re.compile(rf"[\s{re.escape(_DASHES)}]")  # '-' first in _DASHES would make '\s-–' a range
 _DASH = rf"(?:\s?[{_DASHES}]\s?|\s+(?:to|through|thru)\s+(?=[CTLS]\s?\d))"
@@ -44,13 +46,14 @@ _ATOM = re.compile(
     rf"{_SEG}(?:{_DASH}(?:([CTLS])\s?)?([1-9]|1[0-2])(?![0-9A-Za-z]))?"
     rf"|(?i:\b(?:the\s+)?({_ORDINAL_WORDS})\s+(?:(?:to|through|-|–)\s+(?:the\s+)?({_ORDINAL_WORDS})\s+)?"
     rf"({_REGION})\b)"
-    rf"|(?<![A-Za-z0-9_])([CLS])([1-8])([1-8])([1-8])?(?![0-9A-Za-z])"  # fused: L123, L45, C34
-    rf"|(?<![A-Za-z0-9_])([CTLS])([1-8])([CTLS])([1-5])(?![0-9A-Za-z])"  # fused across regions: L5S1, C8T1
-    rf"|(?i:\b({_REGION})\s+(?:spinal\s+)?(?:nerve\s+root|nerve|root)\s+([1-9]|1[0-2])\b)"  # 'cervical nerve 7'
+    rf"|(?<![A-Z0-9_])([CLS])([1-8])([1-8])([1-8])?(?![0-9A-Za-z])"  # fused: L123, L45, C34
+    rf"|(?<![A-Z0-9_])([CTLS])([1-8])([CTLS])([1-5])(?![0-9A-Za-z])"  # fused across regions: L5S1, C8T1
+    rf"|(?i:\b({_REGION})\s+(?:(?:spinal\s+)?(?:nerve\s+root|nerve|root)\s+)?([1-9]|1[0-2])\b"  # 'cervical nerve 7',
+    r"(?!\s*[-–/]\s*\d|\s*(?:vertebra|disc|disk)))"  # 'cervical 6'; 'lumbar 4-5' is a disc level
 )
 # Where an atom can start: a segment letter before a digit, or an ordinal or region word. Trying
 # _ATOM only there is several times faster than letting its alternation scan every position.
-_STARTS = re.compile(rf"(?<![A-Za-z0-9_])[CTLS](?=[\s-]?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
+_STARTS = re.compile(rf"(?<![A-Z0-9_])[CTLS](?=[\s-]?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
 # ', 6', ' and 7', '/8' after a root: the next segment of the same region ("C5,6", "C7, 8", "C6, 7, 8")
 _BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
                    r"(?![0-9A-Za-z%])"

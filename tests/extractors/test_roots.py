@@ -71,3 +71,15 @@ def test_offsets_point_at_the_notation():
 ])
 def test_descending_pairs_keep_their_first_root_and_never_fail(text, roots):
     assert roots_of(text) == roots
+
+
+@pytest.mark.parametrize(("text", "roots"), [
+    ("Elbow flexionC5/6", ["C5", "C6"]),           # table cells flattened without a space
+    ("Knee JerkL3/4", ["L3", "L4"]),
+    ("HbA1c, MRIC5 and DL5X", []),                 # after a capital or inside a code: no root
+    ("the cervical 6 root", ["C6"]),
+    ("Cervical 4 and cervical 5", ["C4", "C5"]),
+    ("a lumbar 4-5 disc and the lumbar 5 vertebra", []),
+])
+def test_glued_roots_and_region_numbers(text, roots):
+    assert roots_of(text) == roots
