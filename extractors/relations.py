@@ -777,12 +777,15 @@ _NERVE_ROOTS_ARE = re.compile(r"\broots?\s+(?:that|which)?\s*(?:contribute\s+to|
                               r"\s+from\b", re.IGNORECASE)
 
 
+_FIELD = re.compile(r"\W*[A-Za-z][A-Za-z ]{1,24}:\s*[A-Za-z0-9]")
+
+
 def _set_mode(text: str, line: _Line, st: _State, whole_line: bool, sentence: str) -> None:
     """Lines like 'Motor:', 'Reflex:', 'Sensation:', 'Tendon Reflexes' set what the lines below are about."""
     if not whole_line and not sentence.rstrip().endswith(":"):
         return
     is_label = sentence.rstrip().endswith(":") or line.kind == "heading" or line.words <= 4
-    if not is_label:
+    if not is_label or _FIELD.match(sentence):  # 'DERMATOME: LATERAL FOREARM' is a field of its card, not a label
         return
     if _REFLEX_LABEL.search(sentence):
         st.reflex_mode, st.sensory_mode = True, False
