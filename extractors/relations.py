@@ -1001,7 +1001,7 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
         return pairs + [(g, t) for g in free_g for t in free_t]
     if table and len(free_g) == 1:  # a row's root cell governs its other cells
         return pairs + [(free_g[0], t) for t in free_t]
-    for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table):
+    for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table, nerves):
         pairs += _items(text, c_groups, c_targets, end)
     return pairs
 
@@ -1036,14 +1036,26 @@ class _Clause:
     targets: list
 
 
-def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: list[Target], table: bool = False):
-    """Clauses of a sentence as (root groups, targets), elliptical ones merged into a neighbour."""
+def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: list[Target], table: bool = False,
+             nerves: list[Target] = ()):
+    """Clauses of a sentence as (root groups, targets), elliptical ones merged into a neighbour.
+
+    An item led by a nerve that the item gives no root for ('…; deep peroneal nerve: supplies the
+    tibialis anterior, …') is that nerve's, and never takes the roots of another item of the sentence.
+    """
     cuts = [start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)
                      if not _inside(m.start(), groups, targets) and not (table and m.group() == ";")), end]
     clauses = [_Clause(a, b, [g for g in groups if a <= g.start < b], [t for t in targets if a <= t.start < b])
                for a, b in pairwise(cuts)]
     kept = []
+    nerve_led = set()
     for i, c in enumerate(clauses):
+        if i and text.startswith(":", c.start) and not clauses[i - 1].groups and any(
+                clauses[i - 1].start <= n.start and n.end <= clauses[i - 1].end for n in nerves):
+            nerve_led.add(i)
+    for i, c in enumerate(clauses):
+        if i in nerve_led and not c.groups:
+            continue
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
         if c.groups and not c.targets and nxt is not None and nxt.groups and (
                 text.startswith(":", c.end) or _CONTRAST.match(text, c.end)) and (
