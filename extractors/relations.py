@@ -215,6 +215,10 @@ class _State:
     para_open: bool = True
     announce: list[Target] = field(default_factory=list)  # 'the nerve roots involved in knee flexion' (just said)
     last_reflex: list[Target] = field(default_factory=list)  # the reflex last named in the section ('this reflex')
+    item_groups: list[_Group] = field(default_factory=list)  # '• L4 Nerve Root: …': the item's label root
+    item_end: int = -1  # … for the rest of its line
+    line_groups: list[_Group] = field(default_factory=list)  # roots of the last line that made claims
+    line_end: int = -1
 
 
 def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
@@ -369,6 +373,10 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 continue
             else:
                 in_title = article.title_span[0] <= start < article.title_span[1]
+                if not in_title and _ITEM_LABEL.match(text, start, groups[0].start) and _LABEL_AFTER.match(
+                        text, groups[-1].end):
+                    # '• L4 Nerve Root: Irritation here can cause pain …. You may have weakness lifting the foot'
+                    st.item_groups, st.item_end = groups, line.end
                 if in_title and not _SENSORY.search(sentence) and not _STEM.search(sentence) and len(
                         groups) == 1 and not s_nerves:
                     st.title_groups = groups
@@ -455,6 +463,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         last_sentence = mine
         real = [g for g in groups if not g.carried]
         _note_paragraph(st, real)
+        if real:
+            st.line_groups, st.line_end = real, line.end
         st.announce = []
         if real:
             st.last_groups = real
@@ -777,6 +787,10 @@ _NERVE_ROOTS_ARE = re.compile(r"\broots?\s+(?:that|which)?\s*(?:contribute\s+to|
                               r"\s+from\b", re.IGNORECASE)
 
 
+# a root opening its item and labelled by it: '• L4 Nerve Root: …', 'L5 radiculopathy - …'
+_ITEM_LABEL = re.compile(r"[\s•●▪◦*+-]*$")
+_LABEL_AFTER = re.compile(r"(?:\s+(?:spinal\s+)?(?:nerve\s+roots?|nerve|roots?|radiculopathy|myotome|level))?"
+                          r"\s*[:–—-]\s+\S", re.IGNORECASE)
 _FIELD = re.compile(r"\W*[A-Za-z][A-Za-z ]{1,24}:\s*[A-Za-z0-9]")
 
 
@@ -821,6 +835,13 @@ def _carried(text: str, sentence: str, line: _Line, st: _State, targets: list[Ta
     def carry(groups: list[_Group]) -> list[_Group]:
         return [_Group(g.atoms, at, at, True) for g in groups]
 
+    if st.item_groups and start < st.item_end:
+        return carry(st.item_groups)
+    shown = sentence.strip()
+    if shown.startswith("(") and shown.endswith(")") and whole_line and st.line_groups and not text[
+            st.line_end:line.start].strip() and text.count("\n", st.line_end, line.start) == 1:
+        # 'L3 = Knee extension' / '(Hip ADduction)': a parenthesised line continues the line above it
+        return carry(st.line_groups)
     anaphor = _ROOT_ANAPHOR.search(sentence)
     if anaphor and "nerve" in anaphor.group().lower() and "root" not in anaphor.group().lower() and (
             st.nerve_block.get(st.last_nerve) == st.paragraph and st.last_nerve in st.nerve_roots):
