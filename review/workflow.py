@@ -396,6 +396,10 @@ def waive(db: Database, actor: Actor, article_id: int, finding_id: str, reason: 
             raise AlreadyWaived(f"finding {finding_id} is already suppressed in the article's text", "finding_id")
         if f.waived:
             raise AlreadyWaived(f"finding {finding_id} is already waived", "finding_id")
+        if f.severity == "blocker" and (version.submitted_by_id == actor.id or version.submitted_by == actor.name):
+            # four eyes, as for approval: the author of a version never clears its own blockers
+            raise OwnSubmission(f"version {version.number} was submitted by {version.submitted_by}; another "
+                                "reviewer must waive its blockers", "finding_id")
         now = utcnow()
         f.waived = True
         waiver = Waiver(version_id=version.id, fid=f.fid, rule=f.rule, evidence_key=f.evidence_key,

@@ -93,6 +93,22 @@ def test_a_reviewer_approving_their_own_submission_is_403(client, people):
     assert move(client, people.rita, a["id"], "approved").json()["status"] == "approved"
 
 
+def test_a_reviewer_cannot_waive_the_blockers_of_their_own_submission(client, people):
+    a = post_article(client, people.rob, "own-blockers", ORACLE).json()
+    report = client.get(f"{API}/articles/{a['id']}/report", headers=People.auth(people.rob)).json()
+    blocker = next(f for f in report["findings"] if f["severity"] == "blocker")
+    warning = next(f for f in report["findings"] if f["severity"] == "warning")
+    url = f"{API}/articles/{a['id']}/findings/{{}}/waive"
+    body = assert_error(client.post(url.format(blocker["id"]), json={"reason": "mine, but fine"},
+                                    headers=People.auth(people.rob)), 403, "own_submission", "finding_id")
+    assert "another reviewer" in body["message"]
+    assert client.post(url.format(warning["id"]), json={"reason": "a warning is the author's call"},
+                       headers=People.auth(people.rob)).status_code == 200
+    w = client.post(url.format(blocker["id"]), json={"reason": "checked by a second reviewer"},
+                    headers=People.auth(people.rita))
+    assert w.status_code == 200 and w.json()["waiver"]["reviewer"] == "rita"
+
+
 def test_a_new_version_resets_approval(client, people):
     a = post_article(client, people.alice, "v", CORRECTED).json()
     move(client, people.rob, a["id"], "in_review")

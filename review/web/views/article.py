@@ -160,6 +160,7 @@ def _actions(article: dict, version: Version, viewer: Viewer, current: bool, ope
         "approve": {"shown": review and status not in ("approved", "rejected"), "enabled": review and not refusals,
                     "refusals": refusals, "blockers": open_blockers},
         "waive": review,
+        "waive_blockers": review and not own,  # a version's submitter may not waive its blockers
     }
 
 

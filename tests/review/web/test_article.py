@@ -206,3 +206,17 @@ def test_forms_posted_to_an_id_past_the_integer_range_are_404_not_500(dash, peop
                        (f"/articles/{big}/findings/f1/waive", {"reason": "because"})):
         r = dash.post(path, data, page="/")
         assert r.status_code == 404, (path, r.status_code, r.text[:300])
+
+
+def test_the_submitter_is_offered_no_waiver_for_their_own_blockers(dash, people):
+    a = dash.submit("own", ORACLE, token=people.rob)
+    findings = dash.api("GET", f"/articles/{a['id']}/report", people.rob).json()["findings"]
+    severity = {f["id"]: f["severity"] for f in findings}
+    dash.sign_in(people.rob)
+    page = dash.page(f"/articles/{a['id']}")
+    offered = {f.attrs["action"].split("/")[-2] for f in page.find_all("form") if f.attrs.get("action", "").endswith(
+        "/waive")}
+    assert offered and all(severity[fid] != "blocker" for fid in offered)
+    blocker = next(fid for fid, sev in severity.items() if sev == "blocker")
+    r = dash.post(f"/articles/{a['id']}/findings/{blocker}/waive", {"reason": "mine"})
+    assert r.status_code == 403 and "another reviewer" in r.text
