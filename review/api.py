@@ -53,12 +53,28 @@ class Settings:
     deliver_webhooks: bool = True
     retry: webhooks.RetryPolicy = field(default_factory=webhooks.RetryPolicy)
     warm: bool = True  # build the NLP pipeline at start-up rather than on the first submission
+    # session cookies marked Secure: None follows the request's scheme; True behind a TLS proxy that
+    # uvicorn does not trust for X-Forwarded-Proto ($ARTGATE_COOKIE_SECURE=1)
+    cookie_secure: bool | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(database_url=database_url_from_env(None), config=os.environ.get("ARTGATE_CONFIG") or None,
                    runs_dir=os.environ.get("ARTGATE_RUNS_DIR", "artgate-runs"),
-                   max_body_bytes=int(os.environ.get("ARTGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)))
+                   max_body_bytes=int(os.environ.get("ARTGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+                   cookie_secure=_flag(os.environ.get("ARTGATE_COOKIE_SECURE")))
+
+
+def _flag(value: str | None) -> bool | None:
+    """'1'/'true'/'yes' → True, '0'/'false'/'no' → False, unset or empty → None."""
+    if value is None or not value.strip():
+        return None
+    low = value.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"ARTGATE_COOKIE_SECURE must be 1 or 0, not {value!r}")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ from . import posted_form
 
 router = APIRouter()
 
+
+def _secure(request: Request) -> bool:
+    """Cookies are Secure on HTTPS, or always when the service is told it sits behind TLS."""
+    forced = request.app.state.settings.cookie_secure
+    return forced if forced is not None else request.url.scheme == "https"
+
 LOGIN_CSRF_MINUTES = 30
 
 
@@ -34,7 +40,7 @@ def _form(request: Request, next_path: str, error: str = "", status: int = 200) 
                   csrf=csrf)
     response = HTMLResponse(html, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=LOGIN_CSRF_MINUTES * 60, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/login")
+                        secure=_secure(request), path="/login")
     return response
 
 
@@ -63,7 +69,7 @@ def login(request: Request, form: Annotated[dict, Depends(posted_form)]) -> Resp
     secret, _ = open_session(request.app.state.db, actor)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+                        secure=_secure(request), path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

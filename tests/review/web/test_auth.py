@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from review.models import WebSession, utcnow
@@ -159,3 +160,25 @@ def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(dash, peop
     assert r.status_code == 303 and r.headers["location"] == f"/login?next=%2Farticles%2F{a['id']}"
     r = dash.client.post(f"/articles/{a['id']}/findings/f1/waive", data={"reason": "x"}, follow_redirects=False)
     assert r.headers["location"] == f"/login?next=%2Farticles%2F{a['id']}"
+
+
+def test_cookies_are_secure_when_told_the_service_sits_behind_tls(db, monkeypatch):
+    from review.api import Settings, create_app
+
+    assert "Secure" not in _login_cookie(create_app(Settings(warm=False, deliver_webhooks=False), db))
+    forced = Settings(warm=False, deliver_webhooks=False, cookie_secure=True)
+    assert "Secure" in _login_cookie(create_app(forced, db))  # plain http seen here, TLS at the proxy
+    monkeypatch.setenv("ARTGATE_COOKIE_SECURE", "1")
+    assert Settings.from_env().cookie_secure is True
+    monkeypatch.setenv("ARTGATE_COOKIE_SECURE", "maybe")
+    with pytest.raises(ValueError, match="ARTGATE_COOKIE_SECURE"):
+        Settings.from_env()
+
+
+def _login_cookie(app) -> str:
+    """The sign-in form's CSRF cookie: set by the same rule as the session cookie."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        r = c.get("/login")
+        return next(x for x in r.headers.get_list("set-cookie") if x.startswith("artgate_login_csrf="))
