@@ -176,12 +176,17 @@ def check_articles(articles: list[Article], batch_size: int = 32, config: str | 
     return out
 
 
-def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
-                 config: str | None = None) -> Iterator[Report | Unreadable]:
-    """Reports for every readable input, in order; an unreadable input yields ``Unreadable`` and the rest go on."""
+def iter_reports(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES, config: str | None = None,
+                 on_file=None) -> Iterator[Report | Unreadable]:
+    """Reports for every readable input, in order; an unreadable input yields ``Unreadable`` and the rest go on.
+
+    ``on_file(index, total, path)`` is called before each file is read (progress on a terminal).
+    """
     files, bad = expand_paths(paths)
     yield from bad
-    for f in files:
+    for i, f in enumerate(files):
+        if on_file is not None:
+            on_file(i, len(files), f)
         try:
             articles = load(f, max_bytes)
         except InputError as exc:

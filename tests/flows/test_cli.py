@@ -1,6 +1,7 @@
 """The command line: output formats, exit status, and clear one-line errors."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -135,3 +136,37 @@ def test_oversized_stdin_is_reported_not_truncated():
     assert res.returncode == 1, res.stderr
     (doc,) = json.loads(res.stdout)
     assert [f["rule"] for f in doc["findings"]] == ["ingest.too-large"]
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what was written."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, s: str) -> int:
+        self.parts.append(s)
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_check_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path, monkeypatch, capsys):
+    big = tmp_path / "long-article.txt"
+    big.write_text(ORACLE.read_text(encoding="utf-8") * 60, encoding="utf-8")  # about 300 KB
+    small = tmp_path / "small.txt"
+    small.write_text(CORRECTED.read_text(encoding="utf-8"), encoding="utf-8")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["check", str(small), str(big), "-f", "json"]) == 1
+    shown = "".join(terminal.parts)
+    assert "checking 2/2: " in shown and re.search(r"long-article\.txt \(\d+ KB\)…", shown)
+    assert "small.txt" not in shown and shown.endswith("\r\x1b[K")  # the line is cleared at the end
+    assert json.loads(capsys.readouterr().out)  # stdout holds only the reports
+    monkeypatch.undo()
+    assert main(["check", str(big), "-f", "json"]) == 1
+    assert "checking" not in capsys.readouterr().err  # not a terminal: no progress line
