@@ -5,7 +5,7 @@ signatures at run time.)
 
     blank English + scispaCy tokenizer
     -> artgate_sentences     (line/bullet/heading boundaries, then . ! ?)
-    -> abbreviation_detector (scispaCy: 'extensor hallucis longus (EHL)')
+    -> artgate_abbreviations (scispaCy's detector: 'extensor hallucis longus (EHL)')
     -> artgate_mentions      (roots, disc levels, movements, reflexes, muscles, signs, nerves)
 
 Negation and hedging are read per sentence by ``extractors.context`` (the
@@ -18,13 +18,13 @@ packages and the data files beside this module, and starts in about the time
 
 import re
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import pairwise
 from types import SimpleNamespace
 
-import scispacy.abbreviation  # noqa: F401  (registers 'abbreviation_detector')
 import spacy
+from scispacy.abbreviation import AbbreviationDetector, filter_matches
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -58,7 +58,8 @@ def artgate_sentences(doc: Doc) -> Doc:
     ('Figure 8-38. Triceps reflex (C7).'), after a list number opening its line ('5. Patients …') or
     between a number and a lower-case word ('3. extension'); a bare citation number
     does ('patellar reflex 1 The L5 nerve root …'), as does a bracketed one after a full stop ('wrist.[1] It',
-    'from C7.[5] C7 assists', 'jerk.[2,3] S1').
+    'from C7.[5] C7 assists', 'jerk.[2,3] S1'). A run longer than ``MAX_SENTENCE_CHARS`` is read in
+    pieces (see ``_pieces``).
     """
     text = doc._.text = doc.text  # read once: Doc.text is rebuilt from the tokens on every access
     cut = doc._.truncated_at = mention_cut(text)
@@ -87,8 +88,31 @@ def artgate_sentences(doc: Doc) -> Doc:
         cuts.append(nxt)
     cuts += [m.start(1) if m.group(1) else m.end() for m in _CITATION_END.finditer(text)]
     bounds = sorted({0, *cuts, len(text)})
-    doc._.sentences = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
+    doc._.sentences = [piece for a, b in pairwise(bounds) if text[a:b].strip() for piece in _pieces(text, a, b)]
     return doc
+
+
+# No sentence a person writes runs to 4,000 characters (the longest on the real pages is about 1,000);
+# a flattened table or a generated page can run to megabytes without a full stop, and linking within a
+# sentence compares its mentions pairwise. Such a run is read in pieces, cut at its last ';', ',' or
+# space before each 4,000 characters.
+MAX_SENTENCE_CHARS = 4_000
+
+
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    if b - a <= MAX_SENTENCE_CHARS:
+        return [(a, b)]
+    out = []
+    while b - a > MAX_SENTENCE_CHARS:
+        limit = a + MAX_SENTENCE_CHARS
+        cut = max(text.rfind("; ", a, limit), text.rfind(", ", a, limit))
+        if cut <= a:
+            cut = text.rfind(" ", a, limit)
+        cut = cut + 1 if cut > a else limit
+        out.append((a, cut))
+        a = cut
+    out.append((a, b))
+    return [(s, e) for s, e in out if text[s:e].strip()]
 
 
 _LINE_START = re.compile(r"\n\s*(?=\S)")
@@ -131,6 +155,40 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 
 
 len_max = 1 << 62
+
+
+@Language.factory("artgate_abbreviations")
+def make_abbreviations(nlp: Language, name: str) -> "ParenthesisAbbreviations":
+    return ParenthesisAbbreviations(nlp, name)
+
+
+class ParenthesisAbbreviations(AbbreviationDetector):
+    """scispaCy's abbreviation detector (Schwartz & Hearst) with its candidates found in linear time.
+
+    scispaCy looks for candidates with a Matcher pattern '(' + any tokens + ')', which keeps a
+    partial match open from every '(' to the next ')' or the end of the text: quadratic on a long
+    article with unclosed parentheses (a third of a 1 MB check). It then keeps only candidates of at
+    most 8 tokens inside the parentheses; those are found here by a regular expression over the
+    text, on one line, and handed to scispaCy's own filter and long-form search.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc._.text if doc._.text is not None else doc.text
+        idx = [t.idx for t in doc]
+        matches = []
+        for m in _PAREN_CANDIDATE.finditer(text):
+            i, j = bisect_left(idx, m.start()), bisect_left(idx, m.end() - 1)
+            if i < len(idx) and j < len(idx) and idx[i] == m.start() and idx[j] == m.end() - 1 and \
+                    doc[i].text == "(" and doc[j].text == ")" and 1 <= j - i - 1 <= 8:
+                matches.append((0, i + 1, j))  # the tokens inside the parentheses
+        for long_form, short_forms in self.find_matches_for(filter_matches(matches, doc), doc):
+            for short in short_forms:
+                short._.long_form = long_form
+                doc._.abbreviations.append(short)
+        return doc
+
+
+_PAREN_CANDIDATE = re.compile(r"\([^()\n]{1,120}\)")
 
 
 @Language.factory("artgate_mentions", default_config={"lexicon_path": None})
@@ -179,13 +237,14 @@ class MentionFinder:
         return doc
 
     def _abbreviations(self, doc: Doc, text: str, targets: list) -> list:
-        from .mentions import Target
+        from .mentions import Intervals, Target
 
         abbrevs = getattr(doc._, "abbreviations", None) or ()
         if not abbrevs:
             return targets
         by_span = {(t.start, t.end): t for t in targets}
         out = list(targets)
+        taken = Intervals([(t.start, t.end) for t in targets])  # overlap tests in O(log n), not a scan of all
         for short in abbrevs:
             long_form = short._.long_form
             t = by_span.get((long_form.start_char, long_form.end_char))
@@ -193,8 +252,9 @@ class MentionFinder:
                 found, _, _ = self.matcher.find(long_form.text)
                 t = found[0] if len(found) == 1 and found[0].end - found[0].start == len(long_form.text) else None
             s, e = short.start_char, short.end_char
-            if t is not None and not any(o.start < e and s < o.end for o in out):
+            if t is not None and not taken.overlaps(s, e):
                 out.append(Target(s, e, t.target, t.kind, t.source, t.reflex, t.body))
+                taken.add(s, e)
         return sorted(out, key=lambda t: t.start)
 
 
@@ -249,7 +309,7 @@ def get_nlp(lexicon_path: str | None = None) -> Language:
     # neither, and the file-size limit (ingest.DEFAULT_MAX_BYTES) bounds input instead.
     nlp.max_length = 20_000_000
     nlp.add_pipe("artgate_sentences")
-    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("artgate_abbreviations")
     nlp.add_pipe("artgate_mentions", config={"lexicon_path": lexicon_path})
     return nlp
 

@@ -327,7 +327,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             line_reflex_word = bool(_REFLEX_LABEL.search(text, line.start, line.end))
             line_reflex_label = _reflex_label_line(text, line)
         reflex_ctx = st.reflex_mode or (line_reflex_word and not s_targets) or line_reflex_label
-        s_targets = _reflex_context(text, start, end, s_targets, candidates, reflex_ctx, st)
+        s_targets = _reflex_context(text, start, end, s_targets, _between(candidates, cand_starts, start, end),
+                                    reflex_ctx, st)
         s_targets = _credited(text, s_targets, start, end, line.kind == "table_row" or (
             whole_line and bool(groups) and groups[0].start - start <= 3 and not sentence.rstrip().endswith(
                 (".", "!", "?")) and (line.words <= 12 or (_ROW_LABEL.match(text, groups[-1].end) and (
@@ -633,7 +634,9 @@ def _reflex_label_line(text: str, line: _Line) -> bool:
 
 def _reflex_context(text: str, start: int, end: int, targets: list[Target], candidates: list[Target], ctx: bool,
                     st: _State) -> list[Target]:
-    """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes')."""
+    """In a reflex context muscles and short names mean their reflexes ('biceps C5/6' under 'Tendon Reflexes').
+
+    ``candidates`` are the reflex names of this sentence (the caller finds them by bisection)."""
     sentence = text[start:end]
     listing = (bool(_REFLEX_LIST.search(sentence)) and any(t.kind == "REFLEX" for t in targets)) or bool(
         _GENERIC_REFLEX.search(sentence) or _TENDON_REFLEX_LIST.search(sentence))
@@ -964,7 +967,8 @@ def _link(text: str, start: int, end: int, groups: list[_Group], targets: list[T
     for g in groups:
         if g.carried:
             continue
-        in_parens = text[:g.start].rfind("(") > text[:g.start].rfind(")") and text[:g.start].rfind("(") >= start
+        opened = text.rfind("(", start, g.start)  # within the sentence: never a copy of the text before it
+        in_parens = opened >= 0 and opened > text.rfind(")", start, g.start)
         if len(groups) == 1 and not in_parens:
             break
         before = [k for k, t in enumerate(targets) if t.end <= g.start]
@@ -1249,7 +1253,7 @@ def _polarity(trigs: list[Trigger], group: _Group, target: Target, text: str, ta
     best = 0
     for tr in trigs:
         r = tr.rule
-        phrasal = r.phrasal or (r.literal == "not" and text[:tr.start].rstrip().endswith(","))
+        phrasal = r.phrasal or (r.literal == "not" and text[max(0, tr.start - 200):tr.start].rstrip().endswith(","))
         if phrasal:
             # 'L5 over S1' compares roots; 'control over muscles that …' does not deny the muscles
             members = (group,) if r.literal == "over" else (first, last)
@@ -1355,8 +1359,9 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
     roots = [a for g in groups for a in g.atoms if not a.is_level]
     if not levels:
         return out
+    level_starts, root_starts = [lv.start for lv in levels], [r.start for r in roots]  # text order: bisection
     for s_start, s_end in doc._.sentences:
-        s_levels = [lv for lv in levels if s_start <= lv.start < s_end]
+        s_levels = _between(levels, level_starts, s_start, s_end)
         if not s_levels:
             continue
         cuts = [s_start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, s_start, s_end)), s_end]
@@ -1366,7 +1371,7 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
             for lv in (lv for lv in s_levels if a <= lv.start < b):
                 if len(lv.roots) != 2:
                     continue
-                for r in (r for r in roots if a <= r.start < b and r.roots != lv.roots):
+                for r in (r for r in _between(roots, root_starts, a, b) if r.roots != lv.roots):
                     lo, hi = sorted((lv.end, r.start)) if lv.end <= r.start else (r.end, lv.start)
                     if not _COMPRESS.search(text, lo, hi):
                         continue  # only 'an L4-L5 herniation compresses the L5 root' says which root a level affects

@@ -169,3 +169,18 @@ def test_frame_has_exactly_the_assertion_columns(oracle_report):
     assert tuple(df.columns) == ASSERTION_COLUMNS
     assert len(df) == len(oracle_report.assertions)
     assert df["primary"].dtype == bool
+
+
+def test_a_run_of_megabytes_without_a_sentence_end_is_read_in_pieces():
+    """A flattened table or a generated page: pieces of at most 4,000 characters, cut at '; ' or ', '."""
+    from extractors.ingest import parse
+    from extractors.pipeline import MAX_SENTENCE_CHARS, get_nlp
+    from extractors.relations import extract
+
+    text = "Roots\n" + "L5 supplies ankle dorsiflexion and S1 plantar flexion; " * 2_000
+    doc = get_nlp()(parse(text, "run.txt", "text").plain)
+    spans = doc._.sentences
+    assert len(spans) > 25 and all(e - s <= MAX_SENTENCE_CHARS for s, e in spans)
+    assert all(text[e - 1] == ";" for s, e in spans[1:-1])  # cut after a clause, never inside a mention
+    found = {(a.root, a.target) for a in extract(parse(text, "run.txt", "text"))}
+    assert found == {("L5", "ankle_dorsiflexion"), ("S1", "ankle_plantarflexion")}
