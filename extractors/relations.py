@@ -464,11 +464,10 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         last_sentence = mine
         real = [g for g in groups if not g.carried]
         _note_paragraph(st, real)
-        if real:
-            st.line_groups, st.line_end = real, line.end
         st.announce = []
         if real:
-            st.last_groups = real
+            st.last_groups = st.line_groups = real
+            st.line_end = line.end
         st.last_targets = s_targets
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
@@ -1073,14 +1072,11 @@ def _clauses(text: str, start: int, end: int, groups: list[_Group], targets: lis
     clauses = [_Clause(a, b, [g for g in groups if a <= g.start < b], [t for t in targets if a <= t.start < b])
                for a, b in pairwise(cuts)]
     kept = []
-    nerve_led = set()
     for i, c in enumerate(clauses):
-        if i and text.startswith(":", c.start) and not clauses[i - 1].groups and any(
-                clauses[i - 1].start <= n.start and n.end <= clauses[i - 1].end for n in nerves):
-            nerve_led.add(i)
-    for i, c in enumerate(clauses):
-        if i in nerve_led and not c.groups:
-            continue
+        label = clauses[i - 1] if i else None
+        if label is not None and not c.groups and not label.groups and text.startswith(":", c.start) and any(
+                label.start <= n.start and n.end <= label.end for n in nerves):
+            continue  # the item of a nerve named without a root
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
         if c.groups and not c.targets and nxt is not None and nxt.groups and (
                 text.startswith(":", c.end) or _CONTRAST.match(text, c.end)) and (

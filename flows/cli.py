@@ -396,7 +396,9 @@ class CheckProgress:
             return
         where = f"{index + 1}/{total}: " if total > 1 else ""
         name = path if len(path) <= 60 else "…" + path[-59:]
-        self.stream.write(f"\r\x1b[Kchecking {where}{_printable(name)}" + (f" ({_human(size)})" if size else "") + "…")
+        from reports.escape import one_line
+
+        self.stream.write(f"\r\x1b[Kchecking {where}{one_line(name)}" + (f" ({_human(size)})" if size else "") + "…")
         self.stream.flush()
         self.shown = True
 
@@ -415,10 +417,6 @@ def _size(path: str) -> int:
 
 def _human(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"
-
-
-def _printable(name: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in name)
 
 
 def _gate(args: argparse.Namespace) -> tuple[list, list]:

@@ -3,7 +3,7 @@
 import pytest
 
 from extractors.types import ASSERTION_COLUMNS
-from tests.conftest import check_text, triples
+from tests.conftest import ROOT, check_text, triples
 
 G, R = "From the Guidelines", "From the Research"
 
@@ -184,3 +184,29 @@ def test_a_run_of_megabytes_without_a_sentence_end_is_read_in_pieces():
     assert all(text[e - 1] == ";" for s, e in spans[1:-1])  # cut after a clause, never inside a mention
     found = {(a.root, a.target) for a in extract(parse(text, "run.txt", "text"))}
     assert found == {("L5", "ankle_dorsiflexion"), ("S1", "ankle_plantarflexion")}
+
+
+def test_abbreviation_candidates_found_by_regex_match_scispacys_matcher():
+    """The linear-time candidate search finds exactly the abbreviations scispaCy's own detector finds."""
+    from scispacy.abbreviation import AbbreviationDetector
+
+    from extractors.ingest import read_path
+    from extractors.pipeline import ParenthesisAbbreviations, get_nlp
+
+    nlp = get_nlp()
+    ours, theirs = ParenthesisAbbreviations(nlp, "ours"), AbbreviationDetector(nlp)
+    gold = ROOT / "tests" / "gold"
+    files = sorted([*(gold / "articles").iterdir(), *(gold / "real" / "dev").glob("*.txt"),
+                    *(gold / "real" / "team-dev").glob("*.txt"), *(ROOT / "seeds").glob("*.txt")])
+    total = 0
+    for f in files:
+        for article in read_path(f):
+            found = []
+            for detector in (theirs, ours):
+                doc = nlp.make_doc(article.plain)
+                doc._.text, doc._.abbreviations = None, []
+                detector(doc)
+                found.append(sorted((s.start_char, s.end_char, s._.long_form.start_char) for s in doc._.abbreviations))
+            assert found[0] == found[1], f.name
+            total += len(found[0])
+    assert total > 20  # the files define abbreviations ('extensor hallucis longus (EHL)'), so this compares something
