@@ -360,7 +360,7 @@ def transition(db: Database, actor: Actor, article_id: int, to: str, reason: str
             raise InvalidInput(f"moving an article to {to} needs a reason for the author", "reason")
         version = _current_version(s, art)
         if to == "approved":
-            if version.submitted_by_id == actor.id or version.submitted_by == actor.name:
+            if submitted_by(version, actor):
                 raise OwnSubmission(f"version {version.number} was submitted by {version.submitted_by}; "
                                     "another reviewer must approve it", "to")
             blocking = _open_blockers(s, version)
@@ -371,6 +371,11 @@ def transition(db: Database, actor: Actor, article_id: int, to: str, reason: str
         before, art.status, art.updated_at = art.status, to, now
         _event(s, art, "status_changed", actor, before, to, reason, {"verdict": art.verdict}, now)
         return article_dict(s, art)
+
+
+def submitted_by(version: Version, actor: Actor) -> bool:
+    """Whether ``actor`` submitted ``version``: they may then neither approve it nor waive its blockers."""
+    return version.submitted_by_id == actor.id or version.submitted_by == actor.name
 
 
 def _open_blockers(s: Session, version: Version) -> list[dict]:
@@ -396,7 +401,7 @@ def waive(db: Database, actor: Actor, article_id: int, finding_id: str, reason: 
             raise AlreadyWaived(f"finding {finding_id} is already suppressed in the article's text", "finding_id")
         if f.waived:
             raise AlreadyWaived(f"finding {finding_id} is already waived", "finding_id")
-        if f.severity == "blocker" and (version.submitted_by_id == actor.id or version.submitted_by == actor.name):
+        if f.severity == "blocker" and submitted_by(version, actor):
             # four eyes, as for approval: the author of a version never clears its own blockers
             raise OwnSubmission(f"version {version.number} was submitted by {version.submitted_by}; another "
                                 "reviewer must waive its blockers", "finding_id")

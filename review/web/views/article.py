@@ -83,8 +83,7 @@ def article_data(db: Database, article_id: int, viewer: Viewer, params, config: 
     """Everything the article page shows, as plain JSON-ready values."""
     from rules.engine import load_ruleset
 
-    if article_id > MAX_ID:
-        raise workflow.NotFound(f"no article with id {article_id}", "id")
+    _known_id(article_id)
     article = workflow.get_article(db, article_id)
     versions = _versions(db, article_id)
     shown = _number(params, "version", versions, article["version"])
@@ -142,7 +141,7 @@ def _actions(article: dict, version: Version, viewer: Viewer, current: bool, ope
     status = article["status"]
     allowed = workflow.TRANSITIONS.get(status, ())
     review = viewer.can_review and current
-    own = version.submitted_by_id == viewer.actor.id or version.submitted_by == viewer.actor.name
+    own = workflow.submitted_by(version, viewer.actor)
     refusals = []
     if status != "in_review":
         refusals.append(f"the article is {status.replace('_', ' ')}; only an article in review can be approved"
