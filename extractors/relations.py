@@ -1306,6 +1306,7 @@ class LevelClaim:
     start: int  # the sentence
     end: int
     far_lateral: bool  # 'far-lateral', 'foraminal', 'exiting' in the sentence
+    frequency: str = ""  # 'typically', 'usually', 'most commonly' …: the claim is given as the usual pattern
 
 
 @dataclass(frozen=True)
@@ -1344,6 +1345,9 @@ def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:
 _COMPRESS = re.compile(r"\b(?:compress\w*|impinge\w*|affect\w*|irritat\w*|pinch\w*|entrap\w*|involv\w*|"
                        r"damag\w*|injur\w*|trap\w*)", re.IGNORECASE)
 _FAR_LATERAL = re.compile(r"far[- ]lateral|extra-?foraminal|foraminal|exiting", re.IGNORECASE)
+_FREQUENCY = re.compile(r"\b(?:typically|usually|most\s+(?:commonly|often|frequently|likely)|commonly|classically|"
+                        r"generally|normally|characteristically|in\s+most\s+cases|more\s+(?:commonly|often))\b",
+                        re.IGNORECASE)
 
 
 def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
@@ -1363,6 +1367,8 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
         cuts = [s_start, *(m.start() for m in _CLAUSE_BREAK.finditer(text, s_start, s_end)), s_end]
         start, end = _trim(text, s_start, s_end)
         far = bool(_FAR_LATERAL.search(text, start, end))
+        freq = _FREQUENCY.search(text, start, end)
+        frequency = " ".join(freq.group().lower().split()) if freq else ""
         for a, b in pairwise(cuts):
             for lv in (lv for lv in s_levels if a <= lv.start < b):
                 if len(lv.roots) != 2:
@@ -1372,7 +1378,7 @@ def level_claims(article: Article, doc: Doc) -> list[LevelClaim]:
                     if not _COMPRESS.search(text, lo, hi):
                         continue  # only 'an L4-L5 herniation compresses the L5 root' says which root a level affects
                     for root in r.roots:
-                        out.append(LevelClaim(f"{lv.roots[0]}-{lv.roots[1]}", root, start, end, far))
+                        out.append(LevelClaim(f"{lv.roots[0]}-{lv.roots[1]}", root, start, end, far, frequency))
     return out
 
 

@@ -174,6 +174,9 @@ class Assertion:
     target_start: int
     target_end: int
     citations: tuple[str, ...] = ()
+    # How sure extraction is that the page makes this claim (0–1, calibrated on labelled real pages).
+    # Rules read only claims at or above the gate threshold; the rest are shown to the reviewer.
+    confidence: float = 1.0
 
 
 ASSERTION_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Assertion))

@@ -424,7 +424,7 @@ def _assertion_rows(reports: Iterable[dict]) -> list[dict]:
                 "sentence": a["sentence"], "start": a["start"], "end": a["end"],
                 "root_start": a["root_span"][0], "root_end": a["root_span"][1],
                 "target_start": a["target_span"][0], "target_end": a["target_span"][1],
-                "citations": list(a["citations"]),
+                "citations": list(a["citations"]), "confidence": a.get("confidence", 1.0),
             })
     return rows
 

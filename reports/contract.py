@@ -38,6 +38,7 @@ def report_dict(report: Report) -> dict:
                 "section": x.section, "subsection": x.subsection, "sentence": x.sentence,
                 "start": x.start, "end": x.end, "citations": list(x.citations),
                 "root_span": [x.root_start, x.root_end], "target_span": [x.target_start, x.target_end],
+                "confidence": round(x.confidence, 4),
             }
             for x in report.assertions
         ],

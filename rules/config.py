@@ -4,6 +4,8 @@
     packs = ["style/house.yaml"]                   # extra YAML rule packs (files or folders)
     reference = "board/myotomes.json"              # replaces the shipped reference table
     pattern_timeout_s = 1.0                        # time budget of one pack rule on one article
+    gate_threshold = 0.8                           # confidence a claim needs to raise a warning or blocker
+                                                   # (default: the threshold shipped with the claim scorer)
 
     [severity]                                     # per-rule level
     "terminology.plantarflexion-spelling" = "warning"
@@ -24,7 +26,7 @@ from extractors.datafiles import read_data_file
 from extractors.errors import DataFileError, Errors
 from extractors.types import SEVERITIES
 
-_KEYS = {"disable", "packs", "reference", "pattern_timeout_s", "severity"}
+_KEYS = {"disable", "packs", "reference", "pattern_timeout_s", "severity", "gate_threshold"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Config:
     packs: tuple[Path, ...] = ()
     reference: Path | None = None
     pattern_timeout_s: float = 1.0
+    gate_threshold: float | None = None  # None: the claim scorer's own threshold
 
 
 DEFAULT = Config()
@@ -99,6 +102,9 @@ def config_from_dict(data: dict, path: Path) -> Config:
     timeout = data.get("pattern_timeout_s", 1.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
         raise DataFileError(Errors.E010.format(path=path, reason="pattern_timeout_s must be in (0, 60]"))
+    gate = data.get("gate_threshold")
+    if gate is not None and (isinstance(gate, bool) or not isinstance(gate, int | float) or not 0 <= gate <= 1):
+        raise DataFileError(Errors.E010.format(path=path, reason="gate_threshold must be a number in [0, 1]"))
     reference = data.get("reference")
     if reference is not None and not isinstance(reference, str):
         raise DataFileError(Errors.E010.format(path=path, reason="'reference' must be a path"))
@@ -109,4 +115,5 @@ def config_from_dict(data: dict, path: Path) -> Config:
         packs=tuple(base / p for p in _strings(data, "packs", path)),
         reference=base / reference if reference else None,
         pattern_timeout_s=float(timeout),
+        gate_threshold=float(gate) if gate is not None else None,
     )

@@ -51,6 +51,8 @@ class CheckContext:
     problems: list[Draft] = field(default_factory=list)  # rules.* problems found while checking
     cache: dict = field(default_factory=dict)  # values several rules share, computed once per check
     misnamed_reflexes: list = field(default_factory=list)  # (start, end, roots): a muscle named as a reflex it lacks
+    # claims below the gate threshold: shown to the reviewer, never the ground of a warning or blocker
+    unsure: list[Assertion] = field(default_factory=list)
 
     def evidence(self, start: int, end: int) -> Evidence:
         sec = self.article.section_at(start)
@@ -103,6 +105,7 @@ ENGINE_RULES = {
     "rules.pattern-timeout": "A pack rule's pattern ran out of its time budget on this article",
     "suppression.missing-reason": "An artgate-disable directive gives no reason, so it is not honoured",
     "suppression.unknown-rule": "An artgate-disable directive names a rule that does not exist",
+    "claims.check-claim": "Extraction is not sure the page makes these claims: a reviewer should check them",
 }
 
 
@@ -119,16 +122,20 @@ class Ruleset:
 
     def check(self, article: Article, extraction) -> Report:
         """All findings for one article, numbered ``f1``, ``f2`` … in a stable order."""
-        ctx = CheckContext(article, list(extraction.assertions), list(extraction.title_targets), self.reference,
+        threshold = self.threshold
+        sure = [a for a in extraction.assertions if a.confidence >= threshold]
+        unsure = [a for a in extraction.assertions if a.confidence < threshold]
+        ctx = CheckContext(article, sure, list(extraction.title_targets), self.reference,
                            load_lexicon(), list(getattr(extraction, "abbreviations", [])),
                            list(getattr(extraction, "level_claims", [])), self.config.pattern_timeout_s,
-                           misnamed_reflexes=list(getattr(extraction, "misnamed_reflexes", [])))
+                           misnamed_reflexes=list(getattr(extraction, "misnamed_reflexes", [])), unsure=unsure)
         raw: list[tuple[str, str, Draft]] = [
             (p.rule, p.severity, Draft(p.message)) for p in article.problems]
         if article.plain.strip():
             for r in self.rules:
                 raw.extend((r.id, r.severity, d) for d in r.check(ctx))
             raw.extend(("rules.pattern-timeout", "warning", d) for d in ctx.problems)
+            raw.extend(("claims.check-claim", "info", d) for d in _unsure_claims(ctx, threshold))
         cut = getattr(extraction, "truncated_at", None)
         if cut is not None:
             line, _ = article.line_col(cut)
@@ -146,6 +153,15 @@ class Ruleset:
             findings.append(replace(f, suppressed=True, suppression_reason=reason) if reason else f)
         return Report(article, self.version, tuple(extraction.assertions), tuple(findings))
 
+    @property
+    def threshold(self) -> float:
+        """The confidence a claim needs to gate: the configured one, else the claim scorer's."""
+        if self.config.gate_threshold is not None:
+            return self.config.gate_threshold
+        from extractors.scorer import gate_threshold
+
+        return gate_threshold()
+
     def _suppression_problems(self, article: Article, ctx: CheckContext) -> list[tuple[str, str, Draft]]:
         out = []
         for s in article.suppressions:
@@ -159,6 +175,24 @@ class Ruleset:
                     f"the directive names {s.rule!r}, which is not a rule", ev,
                     suggestion="run 'artgate rules' for the rule ids")))
         return out
+
+
+def _unsure_claims(ctx: CheckContext, threshold: float) -> list[Draft]:
+    """One 'check this claim' note per sentence holding claims below the gate threshold."""
+    by_sentence: dict[tuple[int, int], list[Assertion]] = {}
+    for a in ctx.unsure:
+        by_sentence.setdefault((a.start, a.end), []).append(a)
+    out = []
+    for (start, end), claims in by_sentence.items():
+        said = "; ".join(dict.fromkeys(
+            f"{a.root} → {ctx.label(a.target)}{'' if a.polarity == 'affirmed' else f' ({a.polarity})'} "
+            f"(confidence {a.confidence:.2f})" for a in claims))
+        out.append(Draft(
+            f"check this claim: extraction is not sure the page says {said}; below the gate threshold "
+            f"{threshold:.2f}, it raises no warning or blocker", (ctx.evidence(start, end),),
+            tuple(a.id for a in claims),
+            suggestion="confirm or correct the claim; a clearer sentence makes it certain"))
+    return out
 
 
 def _suppression_index(article: Article) -> dict[str, tuple[list[int], list]]:
@@ -203,10 +237,12 @@ def all_rules(config: Config = DEFAULT) -> tuple[Rule, ...]:
 
 def _digest(config: Config) -> str:
     h = hashlib.sha256()
-    for pkg, names in (("extractors", ("lexicon.json", "context_rules.json", "layout.json")),
+    for pkg, names in (("extractors", ("lexicon.json", "context_rules.json", "layout.json", "claim_scorer.json")),
                        ("rules", ("terminology.yaml", "myotomes.json"))):
         for name in names:
-            h.update((resources.files(pkg) / "data" / name).read_bytes())
+            path = resources.files(pkg) / "data" / name
+            if path.is_file():
+                h.update(path.read_bytes())
     if config.path:
         from .packs import PACK_MAX_BYTES, pack_files
 

@@ -64,6 +64,7 @@ def _context_and_validation():
         ("polarity", x.ExpectColumnValuesToBeInSet(column="polarity", value_set=list(POLARITIES))),
         ("section", x.ExpectColumnValueLengthsToBeBetween(column="section", min_value=1)),
         ("span-start", x.ExpectColumnValuesToBeBetween(column="start", min_value=0)),
+        ("confidence", x.ExpectColumnValuesToBeBetween(column="confidence", min_value=0.0, max_value=1.0)),
         ("span-in-text", x.ExpectColumnPairValuesAToBeGreaterThanB(column_A="text_length", column_B="end",
                                                                      or_equal=True)),
         ("span-order", x.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end", column_B="start", or_equal=True)),
