@@ -30,7 +30,7 @@ def test_first_run_writes_every_output(corpus, tmp_path):
     s = res.summary
     assert s["articles"] == 40 and s["blocked"] + s["passed"] == 40
     assert s["checked_this_session"] == 40 and s["unchanged_reused"] == 0 and s["previous_run"] is None
-    assert s["expectations"]["success"] and s["expectations"]["evaluated"] == 9
+    assert s["expectations"]["success"] and s["expectations"]["evaluated"] == 10
     a = pd.read_parquet(res.run_dir / "assertions.parquet")
     f = pd.read_parquet(res.run_dir / "findings.parquet")
     assert tuple(a.columns) == ASSERTION_COLUMNS and a["article_id"].nunique() == 40
