@@ -129,7 +129,7 @@ def table_cells(text: str, line: Line, st: ReadingState, targets: list[Target], 
     if kept_g:
         st.row_groups = kept_g
     elif st.row_groups and cells and not any(g for g in groups) and len(cells) < max(len(roles), 2):
-        kept_g = [Group(g.atoms, line.start, line.start, True) for g in st.row_groups]
+        kept_g = [Group(g.atoms, line.start, line.start, True, "row-continuation") for g in st.row_groups]
     return kept_t, kept_g
 
 
@@ -179,7 +179,7 @@ def register_nerves(text: str, st: ReadingState, nerves: list[Target], groups: l
         elif n.source in st.nerve_roots and st.nerve_block.get(n.source) == st.paragraph and not groups and \
                 targets and _SUPPLY.search(text, max(
                 0, min(n.start, targets[0].start) - 40), max(n.end, targets[-1].end)):
-            carried += [Group(g.atoms, n.start, n.end, True) for g in st.nerve_roots[n.source]]
+            carried += [Group(g.atoms, n.start, n.end, True, "nerve") for g in st.nerve_roots[n.source]]
         st.last_nerve = n.source
     return groups, carried
 
@@ -227,43 +227,44 @@ def is_topic(text: str, line: Line, sentence: str, whole_line: bool) -> bool:
         line.kind == "heading" or (line.kind == "bullet" and line.words <= 5) or line.words <= 4))
 
 
-def carried_groups(text: str, sentence: str, line: Line, st: ReadingState, targets: list[Target], whole_line: bool,
-             start: int) -> list[Group]:
+def carried_groups(text: str, sentence: str, line: Line, st: ReadingState, targets: list[Target],
+                   whole_line: bool, start: int) -> list[Group]:
     """Roots for a sentence that names targets only: from its lead-in, row, antecedent or heading."""
     at = targets[0].start
 
-    def carry(groups: list[Group]) -> list[Group]:
-        return [Group(g.atoms, at, at, True) for g in groups]
+    def carry(groups: list[Group], via: str) -> list[Group]:
+        return [Group(g.atoms, at, at, True, via) for g in groups]
 
     if st.item_groups and start < st.item_end:
-        return carry(st.item_groups)
+        return carry(st.item_groups, "item-label")
     shown = sentence.strip()
     if shown.startswith("(") and shown.endswith(")") and whole_line and st.line_groups and not text[
             st.line_end:line.start].strip() and text.count("\n", st.line_end, line.start) == 1:
         # 'L3 = Knee extension' / '(Hip ADduction)': a parenthesised line continues the line above it
-        return carry(st.line_groups)
+        return carry(st.line_groups, "continuation")
     anaphor = _ROOT_ANAPHOR.search(sentence)
     if anaphor and "nerve" in anaphor.group().lower() and "root" not in anaphor.group().lower() and (
             st.nerve_block.get(st.last_nerve) == st.paragraph and st.last_nerve in st.nerve_roots):
         # 'injury to this nerve …' is the nerve last named, with the roots the page gave for it
-        return [Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True)
+        return [Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True, "nerve-anaphor")
                 for g in st.nerve_roots[st.last_nerve]]
     if anaphor and st.last_groups:
-        return [Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True) for g in st.last_groups]
+        return [Group(g.atoms, start + anaphor.start(), start + anaphor.end(), True, "anaphor")
+                for g in st.last_groups]
     lead = st.lead
     if lead is not None and (line.kind in ("bullet", "table_row") or line.words <= 10 or (lead.heading and (
             _SUBJECTLESS.match(sentence) or PRONOUN_START.match(sentence)))) and (
             line.indent >= lead.indent or line.kind != "heading"):
         if lead.sensory or st.sensory_mode:
             return []
-        return carry(lead.groups)
+        return carry(lead.groups, "heading" if lead.heading else "lead")
     if (PRONOUN_START.match(sentence) or _SUBJECTLESS.match(sentence) or _DEMONSTRATIVE.match(sentence)) and \
             st.last_subject == "root" and st.last_groups:
-        return carry(st.last_groups)
+        return carry(st.last_groups, "subject")
     if _SUBJECTLESS.match(sentence) and st.heading_groups:
-        return carry(st.heading_groups)
+        return carry(st.heading_groups, "heading-subject")
     if st.title_groups and line.kind != "heading":
-        return carry(st.title_groups)
+        return carry(st.title_groups, "title")
     return []
 
 

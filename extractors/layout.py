@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .types import Article
 
@@ -129,3 +130,249 @@ def starting_in(items: list, starts: list[int], start: int, end: int) -> list:
 def any_starting_in(groups, starts, start: int, end: int) -> bool:
     i = bisect_left(starts, start)
     return i < len(groups) and groups[i].start < end
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The layout reader: tables, row lists and root/target line pairs, whatever the text encoding of the layout.
+
+# A header cell's role: what its column holds ('Myotome | Function', 'Root | Motor | Reflex | Sensory').
+_HEADER_ROLES = (
+    ("disc", re.compile(r"\b(?:disc|disk|interspace)\b", re.IGNORECASE)),
+    ("sensory", re.compile(r"\b(?:sensory|sensation|dermatomes?|skin|numbness|pain|paraesthesi\w*|paresthesi\w*)\b",
+                           re.IGNORECASE)),
+    ("reflex", re.compile(r"\b(?:reflex(?:es)?|DTRs?|jerks?)\b", re.IGNORECASE)),
+    ("root", re.compile(r"\b(?:roots?|segments?|myotomes?|levels?|nerve)\b", re.IGNORECASE)),
+    ("motor", re.compile(r"\b(?:motor|muscles?|movements?|actions?|functions?|weakness|power|strength|tests?|"
+                         r"motions?)\b", re.IGNORECASE)),
+)
+_PIPE = re.compile(r"\|")
+_SPACED = re.compile(r"\S(?: {2,}|\t+)\S")
+_SPACE_SPLIT = re.compile(r" {2,}|\t+")
+# a cell glued to the next where a flattened table lost its separators: 'Lateral upper armDeltoid, bicepsBiceps'
+_GLUE = re.compile(r"(?<=[a-z)\]%])(?=[A-Z][a-z])")
+_ROOT_LEAD = re.compile(r"[\s•●▪◦‣∙·*+–—-]*(?:[CTLS]\s?\d|(?i:cervical|thoracic|lumbar|sacral)\s+\d)")
+
+
+@dataclass
+class Structure:
+    """Lines read together: a table (rows of cells), a row list ('C5 – shoulder abduction' lines) or
+    root/target line pairs ('L2' then 'Hip flexion', 'Biceps reflex' then 'C5-C6')."""
+
+    kind: str  # table | row-list | pairs
+    encoding: str  # pipe | tab | spaces | semicolon | glued | lines
+    rows: list[int]  # line indices, in order
+    roles: list[str] = field(default_factory=list)  # column roles from the header row
+    header: int = -1  # the header row's line index
+
+
+@dataclass
+class PageLayout:
+    lines: list[Line]
+    starts: list[int]
+    blank_before: list[int]  # blank lines between a line and the non-blank line before it
+    prev: list[int]  # the previous non-blank line's index (-1 at the top)
+    nxt: list[int]  # the next non-blank line's index (-1 at the end)
+    structures: list[Structure]
+    structure_of: list[int]  # per line: index into ``structures``, or -1
+    cells: dict[int, list[tuple[int, int]]]  # per table line: its cells
+
+    def line_at(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def cell_at(self, li: int, pos: int) -> int:
+        for k, (s, e) in enumerate(self.cells.get(li, ())):
+            if s <= pos < e:
+                return k
+        return -1
+
+    def role_at(self, li: int, pos: int) -> str:
+        """The column role of the cell holding ``pos`` on line ``li`` ('' outside tables or without a header)."""
+        k = self.cell_at(li, pos)
+        si = self.structure_of[li]
+        if k < 0 or si < 0:
+            return ""
+        roles = self.structures[si].roles
+        return roles[k] if k < len(roles) else ""
+
+
+def split_cells(text: str, start: int, end: int, encoding: str) -> list[tuple[int, int]]:
+    """The cells of one line in a given encoding, as trimmed spans (empty cells dropped)."""
+    if encoding == "semicolon":
+        return row_cells(text, start, end)
+    if encoding == "pipe":
+        cuts = [start, *(m.start() for m in _PIPE.finditer(text, start, end)), end]
+        spans = [(a if a == start else a + 1, b) for a, b in pairwise(cuts)]
+    elif encoding == "spaces":
+        cuts = [(m.start(), m.end()) for m in _SPACE_SPLIT.finditer(text, start, end)]
+        edges = [start, *(x for c in cuts for x in c), end]
+        spans = list(zip(edges[::2], edges[1::2], strict=False))
+    elif encoding == "glued":
+        cuts = [start, *(m.start() for m in _GLUE.finditer(text, start, end)), end]
+        spans = list(pairwise(cuts))
+    else:
+        return [(start, end)]
+    out = []
+    for a, b in spans:
+        while a < b and text[a] in " \t":
+            a += 1
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        if a < b and text[a:b].strip("-–—:| "):
+            out.append((a, b))
+    return out
+
+
+def _encoding(text: str, line: Line) -> str:
+    if line.kind == "table_row":
+        return "semicolon"
+    s, e = line.start, line.end
+    if e - s > 4000:
+        return ""
+    if text.count("|", s, e) >= 2:
+        return "pipe"
+    if _SPACED.search(text, s + line.indent, e) and line.words <= 40:
+        return "spaces"
+    if _ROOT_LEAD.match(text, s, e) and _GLUE.search(text, s, e):
+        return "glued"
+    return ""
+
+
+def read_layout(article: Article, text: str, root_starts: list[int], target_starts: list[int]) -> PageLayout:
+    """The page's lines and the structures they form.
+
+    ``root_starts``/``target_starts`` are where root and target mentions begin (sorted): a row list
+    and a line pair are recognised by what their lines name. Linear in the text.
+    """
+    lines, starts = read_lines(article, text)
+    n = len(lines)
+    blank = [not text[ln.start:ln.end].strip() for ln in lines]
+    blank_before, prev, nxt = [0] * n, [-1] * n, [-1] * n
+    last, run = -1, 0
+    for i in range(n):
+        if blank[i]:
+            run += 1
+            continue
+        prev[i], blank_before[i] = last, run
+        if last >= 0:
+            nxt[last] = i
+        last, run = i, 0
+
+    def count(starts_: list[int], ln: Line) -> int:
+        return bisect_left(starts_, ln.end) - bisect_left(starts_, ln.start)
+
+    n_roots = [0 if blank[i] else count(root_starts, ln) for i, ln in enumerate(lines)]
+    n_targets = [0 if blank[i] else count(target_starts, ln) for i, ln in enumerate(lines)]
+    structures: list[Structure] = []
+    structure_of = [-1] * n
+    cells: dict[int, list[tuple[int, int]]] = {}
+
+    # tables: runs of lines of one encoding with two or more cells each
+    i = 0
+    while i < n:
+        if blank[i]:
+            i += 1
+            continue
+        enc = _encoding(text, lines[i])
+        row = split_cells(text, lines[i].start, lines[i].end, enc) if enc else []
+        if len(row) < 2:
+            i += 1
+            continue
+        rows, row_cells_ = [i], {i: row}
+        j = nxt[i]
+        while j >= 0 and blank_before[j] <= 1:
+            enc_j = _encoding(text, lines[j])
+            if enc_j != enc and not (enc == "glued" and enc_j == "" and n_roots[j] == 0 and n_targets[j]):
+                break
+            cj = split_cells(text, lines[j].start, lines[j].end, enc)
+            if len(cj) < 2 and enc != "glued":
+                if enc == "pipe" and len(cj) == 1:  # '| Gluteus maximus (hip extensors) |': a wrapped row
+                    pass
+                else:
+                    break
+            rows.append(j)
+            row_cells_[j] = cj
+            j = nxt[j]
+        if len(rows) >= 2 or (enc == "pipe" and text.count("|", lines[i].start, lines[i].end) >= 6):
+            st = Structure("table", enc, rows)
+            _header(text, st, row_cells_, n_roots, lines)
+            for r in rows:
+                structure_of[r] = len(structures)
+                cells[r] = row_cells_[r]
+            structures.append(st)
+            i = rows[-1] + 1
+        else:
+            i += 1
+
+    # row lists and root/target line pairs, among lines no table holds
+    i = 0
+    while i < n:
+        if blank[i] or structure_of[i] >= 0:
+            i += 1
+            continue
+        if n_roots[i] and n_targets[i] and _ROOT_LEAD.match(text, lines[i].start, lines[i].end) and \
+                lines[i].words <= 25:
+            rows = [i]
+            j = nxt[i]
+            while j >= 0 and structure_of[j] < 0 and blank_before[j] <= 2 and n_roots[j] and \
+                    _ROOT_LEAD.match(text, lines[j].start, lines[j].end) and lines[j].words <= 25:
+                rows.append(j)
+                j = nxt[j]
+            if len(rows) >= 2:
+                for r in rows:
+                    structure_of[r] = len(structures)
+                structures.append(Structure("row-list", "lines", rows))
+                i = rows[-1] + 1
+                continue
+        pair = _pair_kind(i, nxt, n_roots, n_targets, lines, structure_of)
+        if pair:
+            rows = [i, nxt[i]]
+            j = nxt[nxt[i]]
+            while j >= 0 and nxt[j] >= 0 and _pair_kind(j, nxt, n_roots, n_targets, lines, structure_of) == pair:
+                rows += [j, nxt[j]]
+                j = nxt[nxt[j]]
+            if len(rows) >= 4:
+                for r in rows:
+                    structure_of[r] = len(structures)
+                structures.append(Structure("pairs", pair, rows))
+                i = rows[-1] + 1
+                continue
+        i += 1
+    return PageLayout(lines, starts, blank_before, prev, nxt, structures, structure_of, cells)
+
+
+def _pair_kind(i: int, nxt: list[int], n_roots: list[int], n_targets: list[int], lines: list[Line],
+               structure_of: list[int]) -> str:
+    """'root-target' for a roots-only line followed by a targets-only one, 'target-root' the other way."""
+    j = nxt[i]
+    if j < 0 or structure_of[j] >= 0 or lines[i].words > 8 or lines[j].words > 12:
+        return ""
+    if n_roots[i] and not n_targets[i] and n_targets[j] and not n_roots[j]:
+        return "root-target"
+    if n_targets[i] and not n_roots[i] and n_roots[j] and not n_targets[j]:
+        return "target-root"
+    return ""
+
+
+def _header(text: str, st: Structure, row_cells_: dict[int, list[tuple[int, int]]], n_roots: list[int],
+            lines: list[Line]) -> None:
+    """The header row (the first row naming no root) and the role of each column; a column whose rows
+    mostly open with a root is the root column whatever its header says."""
+    first = st.rows[0]
+    if n_roots[first] == 0:
+        st.header = first
+        st.roles = [next((name for name, rx in _HEADER_ROLES if rx.search(text, s, e)), "other")
+                    for s, e in row_cells_[first]]
+    width = max(len(c) for c in row_cells_.values())
+    hits = [0] * width
+    for r in st.rows:
+        for k, (s, e) in enumerate(row_cells_[r][:width]):
+            if _ROOT_LEAD.match(text, s, e):
+                hits[k] += 1
+    body = max(1, len(st.rows) - (1 if st.header >= 0 else 0))
+    if not st.roles:
+        st.roles = [""] * width
+    while len(st.roles) < width:
+        st.roles.append("")
+    for k, h in enumerate(hits):
+        if h * 2 >= body and st.roles[k] in ("", "other", "motor"):
+            st.roles[k] = "root"

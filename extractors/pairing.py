@@ -29,7 +29,7 @@ from .mentions import Target
 
 
 @dataclass(frozen=True)
-class _Atom:
+class Atom:
     roots: tuple[str, ...]
     start: int
     end: int
@@ -39,10 +39,11 @@ class _Atom:
 class Group:
     """Coordinated roots sharing one predicate; ``start``/``end`` where they (or what stands for them) are."""
 
-    atoms: tuple[_Atom, ...]
+    atoms: tuple[Atom, ...]
     start: int
     end: int
     carried: bool = False  # from a heading, a lead-in, an antecedent or a nerve
+    via: str = ""  # where carried roots came from ('lead', 'antecedent', 'title' …), for the claim scorer
 
 
 TARGET_JOIN = re.compile(r"^[\s,;/()&+]*(?:and/or|and|or|plus)?[\s,()]*$", re.IGNORECASE)
@@ -55,10 +56,14 @@ ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*
 _LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
 
 
-def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: list[Target], nerves: list[Target] = (),
-          table: bool = False):
-    """(group, target) pairs of one sentence: parentheticals, attachments, then clauses and items."""
-    pairs: list[tuple[Group, Target]] = []
+def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: list[Target],
+               nerves: list[Target] = (), table: bool = False) -> list[tuple[Group, Target, str]]:
+    """(group, target, shape) triples of one sentence: parentheticals, attachments, then clauses and items.
+
+    The shape names how the pair was made (``paren``, ``attach``, ``open-paren``, ``label``,
+    ``nerve-clause``, ``carried``, ``row``, ``items``, ``in-order``, ``clause``), for the claim scorer.
+    """
+    pairs: list[tuple[Group, Target, str]] = []
     # a parenthetical naming roots and targets is a claim of its own: '(foot drop, L4 or L5)',
     # '(though some sources say C7, 8 does both finger extension and flexion)'
     for m in re.finditer(r"\(([^()]{3,200})\)", text[start:end]):
@@ -66,7 +71,7 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
         inner_g = [g for g in groups if ps <= g.start < pe and not g.carried]
         inner_t = [t for t in targets if ps <= t.start < pe]
         if inner_g and inner_t:
-            pairs += _items(text, inner_g, inner_t)
+            pairs += [(g, t, "paren") for g, t, _ in _items(text, inner_g, inner_t)]
             groups = [g for g in groups if g not in inner_g]
             targets = [t for t in targets if t not in inner_t]
     free_g = list(groups)
@@ -94,7 +99,7 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
                     targets[ks[0] - 1].end <= o.start < targets[ks[0]].start for o in groups):
                 ks.insert(0, ks[0] - 1)
             for k in ks:
-                pairs.append((g, targets[k]))
+                pairs.append((g, targets[k], "attach"))
                 bound_t.add(k)
             free_g.remove(g)
             continue
@@ -105,14 +110,14 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
             close = text.find(")", g.end, end)
             for k in after:
                 if targets[k].start < (close if close > 0 else end):
-                    pairs.append((g, targets[k]))
+                    pairs.append((g, targets[k], "open-paren"))
                     bound_t.add(k)
             free_g.remove(g)
         elif len(groups) > 1 and after and _LABEL_GAP.match(text[g.end:targets[after[0]].start]):
             # 'C5 deltoid C6 wrist extension', 'C6-7: wrist flexion/extension'
             for k in after:
                 if targets[k].start < nxt_g:
-                    pairs.append((g, targets[k]))
+                    pairs.append((g, targets[k], "label"))
                     bound_t.add(k)
             free_g.remove(g)
     free_t = [t for k, t in enumerate(targets) if k not in bound_t]
@@ -126,14 +131,14 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
         if tail and coordinated:
             inside = [t for t in free_t if n.end <= t.start < n.end + tail.end()]
             own = [g for g in free_g if g.carried and g.start == n.start]
-            pairs += [(g, t) for g in own for t in inside]
+            pairs += [(g, t, "nerve-clause") for g in own for t in inside]
             free_t = [t for t in free_t if t not in inside]
     if not free_g or not free_t:
         return pairs
     if all(g.carried for g in free_g):  # roots from an antecedent or a heading govern the whole sentence
-        return pairs + [(g, t) for g in free_g for t in free_t]
+        return pairs + [(g, t, "carried") for g in free_g for t in free_t]
     if table and len(free_g) == 1:  # a row's root cell governs its other cells
-        return pairs + [(free_g[0], t) for t in free_t]
+        return pairs + [(free_g[0], t, "row") for t in free_t]
     for c_groups, c_targets in _clauses(text, start, end, free_g, free_t, table, nerves):
         pairs += _items(text, c_groups, c_targets, end)
     return pairs
@@ -235,10 +240,10 @@ _ITEM_SEP = re.compile(r",|;|/|\band\b|\bor\b|\s[–—-]\s")
 
 
 def _items(text: str, groups: list[Group], targets: list[Target], end: int | None = None
-           ) -> list[tuple[Group, Target]]:
+           ) -> list[tuple[Group, Target, str]]:
     """Pairs within one clause; a parallel list pairs item by item."""
     if len(groups) == 1 or len(targets) == 1:
-        return [(g, t) for g in groups for t in targets]
+        return [(g, t, "clause") for g in groups for t in targets]
     mentions = sorted([*((g.start, g.end, "R", g) for g in groups), *((t.start, t.end, "T", t) for t in targets)],
                       key=lambda m: m[0])
     items: list[list] = [[mentions[0]]]
@@ -277,11 +282,11 @@ def _items(text: str, groups: list[Group], targets: list[Target], end: int | Non
     for it in merged:
         gs = [m[3] for m in it if m[2] == "R"]
         ts = [m[3] for m in it if m[2] == "T"]
-        pairs += [(g, t) for g in gs for t in ts]
+        pairs += [(g, t, "items") for g in gs for t in ts]
     return pairs
 
 
-def _in_order(text: str, groups: list[Group], targets: list[Target]) -> list[tuple[Group, Target]]:
+def _in_order(text: str, groups: list[Group], targets: list[Target]) -> list[tuple[Group, Target, str]]:
     """Parallel lists pair in order when there are as many root groups as target groups."""
     tgroups: list[list[Target]] = []
     for t in targets:
@@ -290,8 +295,8 @@ def _in_order(text: str, groups: list[Group], targets: list[Target]) -> list[tup
         else:
             tgroups.append([t])
     if len(groups) >= 2 and len(groups) == len(tgroups):
-        return [(g, t) for g, tg in zip(groups, tgroups, strict=True) for t in tg]
-    return [(g, t) for g in groups for t in targets]
+        return [(g, t, "in-order") for g, tg in zip(groups, tgroups, strict=True) for t in tg]
+    return [(g, t, "clause") for g in groups for t in targets]
 
 
 # 'L3 (knee extensors 3/5)', 'L1 (lower trunk, hip flexors 2/5)': a root followed by its targets in parentheses
@@ -301,7 +306,7 @@ _OPEN_PAREN = re.compile(r"\s*\((?:[^()\n]{0,30}?[,;]\s*)?\s*$")
 def sentence_groups(groups, starts, start: int, end: int) -> list[Group]:
     out = []
     for g in starting_in(groups, starts, start, end):
-        atoms = tuple(_Atom(a.roots, a.start, a.end) for a in g.atoms if not a.is_level)
+        atoms = tuple(Atom(a.roots, a.start, a.end) for a in g.atoms if not a.is_level)
         if atoms:
             out.append(Group(atoms, atoms[0].start, atoms[-1].end))
     return out

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .carryover import (
     ALSO,
     ANNOUNCE,
@@ -44,8 +46,10 @@ from .carryover import (
     table_cells,
 )
 from .citations import find_markers
+from .claims import Proposal
 from .context import load_rules, triggers
 from .cues import CLAUSE_BREAK, MOTOR_LABEL, PRIMARY, REFLEX_LABEL, RELATION, SENSORY, STEM
+from .features import NAMES, PageFacts, featurize
 from .layout import (
     any_starting_in,
     column_roles,
@@ -61,6 +65,8 @@ from .pairing import ROW_LABEL, Group, link_pairs, sentence_groups
 from .pipeline import get_nlp
 from .roles import bare_actions, credit_muscles, reflex_context
 from .scope import RETRACT, is_primary, juxtaposed, polarity_of
+from .scorer import Model, load_model
+from .shapes import propose
 from .types import ASSERTION_COLUMNS, Article, Assertion
 
 if TYPE_CHECKING:
@@ -73,6 +79,12 @@ def extract(article: Article, doc: Doc | None = None) -> list[Assertion]:
 
 
 def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
+    """The reader's claims, numbered, as assertions."""
+    return [_with_id(p.assertion, i) for i, p in enumerate(read_claims(article, doc), start=1)]
+
+
+def read_claims(article: Article, doc: Doc) -> list[Proposal]:
+    """The claims the reader finds walking the page, each with how it found it."""
     matcher = get_matcher()
     lex = matcher.lexicon
     rules = load_rules()
@@ -89,6 +101,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     anchor_starts = [t.start for t in anchors]
     st = ReadingState()
     out: list[Assertion] = []
+    meta: list[Proposal] = []  # how each claim of ``out`` was found (its assertion is set at the end)
     seen: set[tuple] = set()
     last_sentence: list[int] = []  # indices into ``out`` of the previous sentence's claims
     widen: dict[tuple[int, int], list[tuple]] = {}  # line span -> (index, sentence start, forced, muscle, pronoun)
@@ -101,6 +114,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     for s_start, s_end in doc._.sentences:
         if cut is not None and s_start >= cut:
             break
+        target_via = ""
         start, end = trim_span(text, s_start, s_end)
         if start >= end:
             continue
@@ -180,18 +194,21 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             at = min(g.start for g in groups)
             if anaphor and st.last_targets and not sensory_line:  # '… these muscles, L5 also gives sensation …'
                 s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.last_targets]
+                target_via = "anaphor"
             elif reflex_anaphor and (any(t.kind == "REFLEX" for t in st.last_targets) or st.last_reflex):
                 # 'this reflex' is the reflex last named, even when the sentences between describe its movement
                 named = [t for t in st.last_targets if t.kind == "REFLEX"][-1:] or st.last_reflex
                 s_targets = [replace(t, start=reflex_anaphor.start() + start, end=reflex_anaphor.end() + start)
                              for t in named]
+                target_via = "reflex-anaphor"
             elif st.topic is not None and not sensory_line and (INNERVATION_CUE.search(sentence) or (
                     st.topic.colon and line.kind in ("bullet", "table_row"))):
-                _emit_topic(article, text, st.topic, groups, out, seen, lex, rules)
+                _emit_topic(article, text, st.topic, groups, out, meta, seen, lex)
                 st.topic.used = True
                 continue
             elif st.announce and not sensory_line:
                 s_targets = [replace(t, start=at - 1, end=at - 1) for t in st.announce]
+                target_via = "announce"
             elif s_anchors:  # 'C7 shoulder adduction': a claim about a movement outside the vocabulary
                 st.last_groups, st.last_subject = groups, "root"
                 continue
@@ -228,7 +245,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                 continue
         elif ALSO.match(sentence) and st.last_groups and st.last_subject == "root":
             first = min(g.start for g in groups)
-            groups = [Group(g.atoms, first - 1, first - 1, True) for g in st.last_groups] + groups
+            groups = [Group(g.atoms, first - 1, first - 1, True, "also") for g in st.last_groups] + groups
 
         if st.lead is not None and st.lead.sensory and groups and all(g.carried for g in groups):
             continue
@@ -240,8 +257,8 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
             continue
         placed = sorted([*s_targets, *(a for a in s_anchors if not any(
             t.start < a.end and a.start < t.end for t in s_targets))], key=lambda t: t.start)
-        pairs = [(g, t) for g, t in link_pairs(text, start, end, groups, placed, s_nerves, line.kind == "table_row")
-                 if t.target is not None]
+        pairs = [(g, t, how) for g, t, how in link_pairs(text, start, end, groups, placed, s_nerves,
+                                                         line.kind == "table_row") if t.target is not None]
         if not pairs:
             continue
         trigs = triggers(text, start, end, rules, [(g.start, g.end) for g in groups])
@@ -252,7 +269,7 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         mine: list[int] = []
         line_start, line_end = trim_span(text, line.start, line.end)
         single_line = bi >= 0 and article.blocks[bi].start >= line.start and article.blocks[bi].end <= line.end
-        for group, t in pairs:
+        for group, t, how in pairs:
             polarity = polarity_of(trigs, group, t, text, s_targets, start, end)
             primary = is_primary(text, start, group, t)
             # '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …': a claim that spans the
@@ -281,9 +298,11 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                         citations=cites,
                     ))
+                    meta.append(Proposal(out[-1], how, group.via, target_via, mention=t.kind))
         if RETRACT.match(sentence) and last_sentence:
             for k in last_sentence:
                 out[k] = replace(out[k], polarity="negated")
+                meta[k].retracted = True
         last_sentence = mine
         real = [g for g in groups if not g.carried]
         note_paragraph(st, real)
@@ -295,11 +314,13 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
     doc._.misnamed_reflexes = list(st.misnamed)
-    out = _widen_to_lines(out, widen, text)
-    return [_with_id(a, i) for i, a in enumerate(out, start=1)]
+    kept = _widen_to_lines(out, widen, text)
+    for k in kept:
+        meta[k].assertion = out[k]
+    return [meta[k] for k in kept]
 
 
-def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tuple]], text: str) -> list[Assertion]:
+def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tuple]], text: str) -> list[int]:
     """Report a claim's bullet, table row or short one-line item whole, as the annotation guide reads them.
 
     '1. Peroneal nerve: L4, L5, S1, S2. Innervates the peroneus longus …' is one claim spanning the
@@ -325,11 +346,11 @@ def _widen_to_lines(out: list[Assertion], widen: dict[tuple[int, int], list[tupl
                 continue
             out[k] = replace(out[k], sentence=" ".join(text[line_start:line_end].split()), start=line_start,
                              end=line_end)
-    return [a for k, a in enumerate(out) if k not in drop]
+    return [k for k in range(len(out)) if k not in drop]
 
 
 def _emit_topic(article: Article, text: str, topic: Topic, groups: list[Group], out: list[Assertion],
-                seen: set, lex, rules) -> None:
+                meta: list[Proposal], seen: set, lex) -> None:
     """Roots under a target line ('Biceps Reflex' … 'Segmental innervation: C5-C6'): the claim is the topic line's."""
     sec = article.section_at(topic.start)
     sentence = text[topic.start:topic.end]
@@ -350,6 +371,7 @@ def _emit_topic(article: Article, text: str, topic: Topic, groups: list[Group], 
                         sentence=" ".join(sentence.split()), start=topic.start, end=topic.end,
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                     ))
+                    meta.append(Proposal(out[-1], "topic", g.via, mention=t.kind))
 
 
 def _with_id(a: Assertion, i: int) -> Assertion:
@@ -397,9 +419,60 @@ def analyze(article: Article, doc: Doc | None = None) -> Extraction:
         return Extraction([], [])
     if doc is None:
         doc = get_nlp()(article.plain)
-    assertions = assertions_from_doc(article, doc)
+    model = load_model()
+    proposals = scored_proposals(article, doc, model)
+    assertions = select(proposals, model.emit if model is not None else None)
     return Extraction(assertions, title_targets(article, doc), abbreviations(doc), level_claims(article, doc),
                       doc._.misnamed_reflexes or [], doc._.truncated_at)
+
+
+def scored_proposals(article: Article, doc: Doc, model: Model | None) -> list[Proposal]:
+    """Every proposed claim with its confidence.
+
+    Without a model only the reader's claims are proposed, each with confidence 1.0.
+    """
+    if model is None:
+        return read_claims(article, doc)
+    proposals, x = featurized(article, doc)
+    for p, c in zip(proposals, model.confidence(x), strict=True):
+        p.confidence = float(c)
+    return proposals
+
+
+def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
+    """Every proposed claim (the reader's and the layout shapes') and its feature row."""
+    reader = read_claims(article, doc)
+    proposals, layout = propose(article, doc, reader, get_matcher().lexicon)
+    if not proposals:
+        return proposals, np.zeros((0, len(NAMES)))
+    text = article.plain if doc._.truncated_at is None else article.plain[:doc._.truncated_at]
+    atom_starts = sorted(a.start for g in doc._.root_groups for a in g.atoms if not a.is_level)
+    target_starts = [t.start for t in doc._.targets if t.target]
+    facts = PageFacts(article, text, layout, atom_starts, target_starts, doc._.sentences)
+    return proposals, np.array([featurize(p, facts) for p in proposals])
+
+
+def select(proposals: list[Proposal], emit: float | None) -> list[Assertion]:
+    """The claims to report: confident enough to emit, one per claim where proposals overlap, in text order.
+
+    Two proposals of the same (root, target, polarity) whose sentences overlap are one claim (the
+    reader's sentence and a layout shape's line); the more confident one stands.
+    """
+    if emit is None:  # the reader's claims alone, as it found them
+        return [_with_id(p.assertion, i) for i, p in enumerate(proposals, start=1)]
+    keep: list[Proposal] = []
+    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for p in sorted(proposals, key=lambda p: (-p.confidence, p.assertion.start, not p.reader)):
+        if p.confidence < emit:
+            continue
+        a = p.assertion
+        taken = spans.setdefault((a.root, a.target, a.polarity), [])
+        if any(s < a.end and a.start < e for s, e in taken):
+            continue
+        taken.append((a.start, a.end))
+        keep.append(p)
+    keep.sort(key=lambda p: (p.assertion.start, p.assertion.target_start, p.assertion.root_start))
+    return [_with_id(replace(p.assertion, confidence=round(p.confidence, 4)), i) for i, p in enumerate(keep, start=1)]
 
 
 def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:
