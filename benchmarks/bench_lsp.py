@@ -45,8 +45,9 @@ def article(words: int) -> str:
 
 def quantiles(xs: list[float]) -> dict:
     xs = sorted(xs)
-    return {"median_ms": round(statistics.median(xs) * 1000, 1), "p90_ms": round(xs[int(0.9 * (len(xs) - 1))] * 1000, 1),
-            "min_ms": round(xs[0] * 1000, 1), "max_ms": round(xs[-1] * 1000, 1), "n": len(xs)}
+    ms = [round(x * 1000, 1) for x in xs]
+    return {"median_ms": round(statistics.median(xs) * 1000, 1), "p90_ms": ms[int(0.9 * (len(xs) - 1))],
+            "min_ms": ms[0], "max_ms": ms[-1], "n": len(xs)}
 
 
 def session(debounce_ms: int | None, folder: Path) -> LspClient:

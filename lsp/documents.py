@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from extractors.ingest import SUFFIXES, display_path, parse, read_bytes
+from extractors.ingest import DEFAULT_MAX_BYTES, SUFFIXES, display_path, parse, read_bytes, too_large
 from extractors.types import Article, Report
 
 LANGUAGES = {"markdown": "markdown", "md": "markdown", "html": "html", "plaintext": "text", "text": "text",
@@ -95,6 +95,9 @@ class Buffer:
     def read(cls, uri: str, text: str, version: int | None = None, language_id: str | None = None) -> Buffer:
         fmt = format_of(uri, language_id)
         source = display_path(os.path.relpath(path_of(uri))) if uri.startswith("file:") else uri
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > DEFAULT_MAX_BYTES:  # as `artgate check` reports it: one finding, not minutes of checking
+            return cls(uri, text, version, fmt, too_large(source, size, DEFAULT_MAX_BYTES))
         if fmt != "json":
             return cls(uri, text, version, fmt, parse(text, source, fmt))
         article = read_bytes(text.encode("utf-8", "surrogatepass"), source, "json")
