@@ -52,7 +52,8 @@ class Repo:
         config = {"repos": [{"repo": "local", "hooks": [hook]}]}
         (self.path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         self.git("init", "-q", "-b", "main")
-        self.run(str(PRE_COMMIT), "install")
+        installed = self.run(str(PRE_COMMIT), "install")
+        assert installed.returncode == 0 and (self.path / ".git" / "hooks" / "pre-commit").exists(), installed.stderr
         self.git("add", ".pre-commit-config.yaml")
         self.git("commit", "-q", "-m", "pre-commit configuration")
 
