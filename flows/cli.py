@@ -14,6 +14,7 @@
                    [--max-body-bytes N]
     artgate token create --role author|reviewer|admin --name NAME [--database-url URL]
     artgate recheck [--database-url URL] [--all]
+    artgate lsp    [--config FILE] [--debounce-ms N]   the language server for editors (LSP over stdio)
     artgate --version
 
 ``check`` is the plain, fast path; ``gate`` the same checks as the Prefect flow
@@ -134,6 +135,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="local worker processes per run (default: the available CPUs)")
     d.add_argument("--config", metavar="FILE")
     _review_parsers(sub)
+    ls = sub.add_parser("lsp", help="run the language server for editors (LSP over stdin/stdout)",
+                        description="Speak the Language Server Protocol on stdin/stdout: diagnostics for each "
+                                    "finding, hover on claims, quick fixes. docs/editors.md has the editor set-up.")
+    ls.add_argument("--config", metavar="FILE", help="artgate.toml (default: the nearest one above each document)")
+    ls.add_argument("--debounce-ms", type=int, default=300, metavar="N",
+                    help="check a changed document once typing pauses this long (default 300)")
     r = sub.add_parser("rules", help="list every rule with its level and summary")
     r.add_argument("--config", metavar="FILE")
     x = sub.add_parser("explain", help="explain a rule, with an example that triggers it and one that does not")
@@ -339,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.command in ("serve", "token", "recheck"):
             return _review(args)
+        if args.command == "lsp":
+            from lsp.server import serve
+
+            return serve(args.config, max(0, args.debounce_ms))
         if args.command in ("rules", "explain", "eval", "audit", "deploy"):
             return {"rules": _rules, "explain": _explain, "eval": _eval, "audit": _audit,
                     "deploy": _deploy}[args.command](args)

@@ -26,6 +26,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,6 +39,7 @@ from .tokens import Actor
 log = logging.getLogger("artgate.api")
 
 API = "/api/v1"
+DOCS_ASSETS = "/docs/assets"  # Swagger UI's and ReDoc's scripts and styles, served by the service itself
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 MAX_ID = 2**63 - 1
 
@@ -299,8 +301,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if worker:
                 worker.stop()
 
-    app = FastAPI(title="artgate review gate", version="1", lifespan=lifespan,
-                  description="Submit article versions, see their checks, move them through review.")
+    # /docs and /redoc load Swagger UI and ReDoc from the pinned fastapi-offline package, never from a CDN
+    app = FastAPIOffline(title="artgate review gate", version="1", lifespan=lifespan, static_url=DOCS_ASSETS,
+                         description="Submit article versions, see their checks, move them through review.")
     app.state.db, app.state.settings, app.state.worker = db, settings, worker
     _install_errors(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
