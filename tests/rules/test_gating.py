@@ -2,10 +2,10 @@
 
 from dataclasses import replace
 
+from extractors.ingest import parse
 from extractors.relations import analyze
 from rules.config import Config
 from rules.engine import load_ruleset
-from extractors.ingest import parse
 
 PASSAGE = ("Which root serves ankle dorsiflexion?\n\n"
            "## Guidelines\n\nAnkle dorsiflexion is controlled by the L4 root.\n\n"
