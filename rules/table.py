@@ -45,7 +45,8 @@ sources give is info naming them (reference.disputed-root). A root no source giv
 naming the sources consulted (reference.contradicts-table); so is a variant that is the only root
 the article gives and the main root of the opposite movement (S1 for foot inversion). A root called
 the main one is checked against the primary roots: a variant named a main root is a warning
-(reference.variant-as-main), another standard root called the main one is info (reference.main-root); two opposing movements given each other's main roots is
+(reference.variant-as-main), another standard root called the main one is info
+(reference.main-root); two opposing movements given each other's main roots is
 reference.swapped-roots. A muscle's roots count for a movement only when it is a prime mover of it.
 Claims through a nerve's roots are judged root by root; negated and hedged claims, and claims below
 the gate threshold, are not checked; a root in parentheses after a list ("L5, S1, (S2)") is a minor
@@ -258,3 +259,38 @@ def swapped_roots(ctx: CheckContext) -> Iterable[Draft]:
             f"{ctx.label(y)} {' or '.join(ey.primaries)}.",
         )
 
+
+
+_NO_MUSCLES = re.compile(
+    r"(?<![A-Za-z0-9])(?P<root>[CTLS]\d{1,2})(?:\s+(?:spinal\s+)?(?:nerve\s+)?(?:roots?|nerves?))?\s+"
+    r"(?:does\s*n[o’']t|doesn[’']t|does\s+not|do\s+not|don[’']t|has\s+no|have\s+no|supplies\s+no|innervates\s+no|"
+    r"serves\s+no|controls\s+no)\s+(?:(?:supply|innervate|serve|control|have)\s+)?(?:any\s+)?"
+    r"(?:muscles?|motor\s+(?:function|supply|fibres|fibers|innervation)|movements?)"
+    r"(?=\s*(?:[,.;:)]|$|\s+(?:but|at\s+all|and|whatsoever)\b))", re.IGNORECASE)
+
+
+@rule(
+    "reference.root-without-muscles", "warning",
+    "A root the sources give for movements is said to supply no muscle",
+    """A sentence such as "The C7 nerve doesn't supply any muscles" denies what every myotome
+    table gives: the C7 root serves elbow extension, wrist flexion and finger extension. The
+    finding lists the movements and reflexes the reference table gives the root in their
+    standard sets, with the sources. Roots the table gives to no movement (T2 to T12, say) and
+    qualified statements ("does not supply any muscles of the hand") are not reported.""",
+    example_trigger="The C7 nerve doesn't supply any muscles, only skin of the forearm.",
+    example_pass="The C7 nerve supplies the triceps, and skin of the forearm.",
+)
+def root_without_muscles(ctx: CheckContext) -> Iterable[Draft]:
+    text = ctx.article.plain
+    for m in _NO_MUSCLES.finditer(text):
+        root = m.group("root").upper()
+        served = [t for t, e in ctx.reference.entries.items() if root in e.standard]
+        if not served:
+            continue
+        sources = _names(s for t in served for s in ctx.reference.entries[t].sources_for(root))
+        yield Draft(
+            f"'{m.group(0)}': the reference table ({ctx.reference.name}) gives {root} for "
+            f"{', '.join(ctx.label(t) for t in served)}; sources: {sources}",
+            (ctx.evidence(m.start(), m.end()),), (),
+            f"Say which muscles {root} supplies, or what the sentence means to exclude.",
+        )
