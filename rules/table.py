@@ -180,6 +180,10 @@ def _main_claims(ctx: CheckContext) -> Iterable[tuple[str, RefEntry, list, list[
         yield target, ctx.reference.entries[target], rows, sorted({a.root for a in rows}, key=ORDER.index)
 
 
+_CONTRIBUTION = re.compile(r"\b(?:contribut\w*|lesser|minor|smaller|some|partly|partially|also)\b(?:\W+\w+){0,4}\W*$",
+                           re.IGNORECASE)
+
+
 @rule(
     "reference.variant-as-main", "warning",
     "A root only variant sources give is called the main root of a movement or reflex",
@@ -188,7 +192,11 @@ def _main_claims(ctx: CheckContext) -> Iterable[tuple[str, RefEntry, list, list[
     example_pass="Knee flexion is mainly served by the S1 root.",
 )
 def variant_as_main(ctx: CheckContext) -> Iterable[Draft]:
+    text = ctx.article.plain
     for target, e, rows, named in _main_claims(ctx):
+        # "primarily L5, with some contribution from S1": the cue does not reach a root named as a contribution
+        minor = {a.root for a in rows if _CONTRIBUTION.search(text, max(a.start, a.root_start - 60), a.root_start)}
+        named = [r for r in named if r not in minor]
         variants = [r for r in named if r in e.variants]
         if not variants:
             continue
@@ -287,10 +295,14 @@ def root_without_muscles(ctx: CheckContext) -> Iterable[Draft]:
         served = [t for t, e in ctx.reference.entries.items() if root in e.standard]
         if not served:
             continue
-        sources = _names(s for t in served for s in ctx.reference.entries[t].sources_for(root))
+        main = [t for t in served if root in ctx.reference.entries[t].primaries]
+        sources = _names(s for t in main for s in ctx.reference.entries[t].primary_by[root]) if main else _names(
+            s for t in served for s in ctx.reference.entries[t].sources_for(root))
         yield Draft(
             f"'{m.group(0)}': the reference table ({ctx.reference.name}) gives {root} for "
-            f"{', '.join(ctx.label(t) for t in served)}; sources: {sources}",
+            f"{', '.join(ctx.label(t) for t in served)}"
+            + (f", and names it the main root of {', '.join(ctx.label(t) for t in main)}" if main else "")
+            + f"; sources: {sources}",
             (ctx.evidence(m.start(), m.end()),), (),
             f"Say which muscles {root} supplies, or what the sentence means to exclude.",
         )

@@ -155,3 +155,13 @@ def test_the_earlier_list_form_still_loads_with_the_entrys_sources():
     e = ref.entries["ankle_dorsiflexion"]
     assert (e.primary, e.standard, e.variants, ref.version) == ("L4", ("L4", "L5"), ("S1",), "3")
     assert e.sources_for("S1") == ("Atlas of Roots",) and e.sources == ("Atlas of Roots",)
+
+
+def test_a_root_named_as_a_contribution_is_not_called_the_main_one():
+    r = check_text("Title\n\nThe toe extensors are primarily innervated from L5, with some contribution from S1.\n")
+    assert not by_rule(r, "reference.variant-as-main")
+    assert [f.severity for f in by_rule(r, "reference.disputed-root")] == ["info"]
+    (f,) = by_rule(check_text("Title\n\nHip flexion is primarily innervated by the femoral nerve (L2-L4 myotome).\n"),
+                   "reference.variant-as-main")
+    assert f.message.startswith("L4 is named among the main roots of hip flexion (L2, L3, L4)")
+    assert "Kendall" in f.message and "StatPearls" in f.message
