@@ -6,6 +6,7 @@ Only affirmed assertions count: "S1 is not responsible for dorsiflexion" and
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -153,25 +154,57 @@ def title_answer(ctx: CheckContext) -> Iterable[Draft]:
                     f"Give one answer throughout. Reference: {ctx.reference.describe(target)}.")
 
 
+_FAR_LATERAL = re.compile(r"far[- ]?lateral|extra-?foraminal|(?<!\w)foraminal|intra-?foraminal", re.IGNORECASE)
+
+
+def _disc(ctx: CheckContext, claim) -> tuple[str | None, str]:
+    """The root a herniation at the claim's level usually compresses, and how the claimed root stands to it.
+
+    'usual'; 'exiting' (a lumbar level's upper root, which only a far-lateral herniation reaches);
+    'other'; or None for a level the table does not know.
+    """
+    usual = ctx.reference.disc_levels.get(claim.level)
+    if usual is None:
+        return None, ""
+    if claim.root == usual:
+        return usual, "usual"
+    upper = claim.level.split("-")[0]
+    return usual, "exiting" if claim.level.startswith("L") and claim.root == upper else "other"
+
+
+def _usual_pattern(ctx: CheckContext, claim) -> bool:
+    """Said as the usual pattern ('typically', 'most commonly' …), and not of a far-lateral herniation.
+
+    'Exiting' alone does not make a herniation far-lateral: "an L5-S1 disc typically compresses the
+    exiting L5 root" still misstates the usual pattern.
+    """
+    if not claim.frequency:
+        return False
+    standing = _disc(ctx, claim)[1]
+    if standing == "other":
+        return True
+    return standing == "exiting" and not _FAR_LATERAL.search(ctx.article.plain, claim.start, claim.end)
+
+
 @rule(
     "consistency.disc-level-root", "warning",
     "A disc level is said to affect a root it does not usually compress",
     """A posterolateral lumbar disc herniation compresses the traversing root (L4-L5 → L5,
-    L5-S1 → S1); a far-lateral one the exiting root (L4-L5 → L4). In the neck the root
-    below the disc's upper vertebra is affected (C5-C6 → C6). A claim that a level
-    affects another root contradicts the usual pattern (warning); an exiting lumbar root
-    without the words far-lateral or foraminal is reported as info.""",
+    L5-S1 → S1); a far-lateral one the exiting root (L4-L5 → L4). In the neck a herniation
+    compresses the root that exits at its level, which takes the number of the lower vertebra
+    (C5-C6 → C6). A claim that a level affects another root contradicts the usual pattern
+    (warning); an exiting lumbar root without the words far-lateral or foraminal is reported as
+    info (consistency.disc-level-exiting), and a claim said as the usual pattern ('typically',
+    'most commonly') by consistency.disc-level-usual.""",
     example_trigger="An L4-L5 disc herniation compresses the S1 root, weakening plantar flexion.",
     example_pass="An L4-L5 disc herniation compresses the L5 root, weakening great toe extension.",
 )
 def disc_level_root(ctx: CheckContext) -> Iterable[Draft]:
     for claim in ctx.level_claims:
-        usual = ctx.reference.disc_levels.get(claim.level)
-        if usual is None or claim.root == usual:
+        usual, standing = _disc(ctx, claim)
+        if standing != "other" or _usual_pattern(ctx, claim):
             continue
         upper = claim.level.split("-")[0]
-        if claim.level.startswith("L") and claim.root == upper:
-            continue  # exiting root: far-lateral pattern, reported by consistency.disc-level-exiting
         yield Draft(f"{claim.level} is said to affect {claim.root}; a herniation at {claim.level} usually "
                     f"compresses {usual}" + (f" (far-lateral: {upper})" if claim.level.startswith("L") else ""),
                     (ctx.evidence(claim.start, claim.end),), (),
@@ -183,18 +216,133 @@ def disc_level_root(ctx: CheckContext) -> Iterable[Draft]:
     "A lumbar level is said to affect its exiting root without saying far-lateral",
     """At a lumbar level the exiting root (the upper one: L4 at L4-L5) is compressed only by
     a far-lateral or foraminal herniation; the usual posterolateral herniation compresses
-    the traversing root. Saying which kind avoids a reader taking it for an error.""",
+    the traversing root. Saying which kind avoids a reader taking it for an error. Said as the
+    usual pattern ('typically compresses L4'), the claim is wrong: consistency.disc-level-usual.""",
     example_trigger="An L4-L5 disc herniation compresses the L4 root.",
     example_pass="A far-lateral L4-L5 disc herniation compresses the exiting L4 root.",
 )
 def disc_level_exiting(ctx: CheckContext) -> Iterable[Draft]:
     for claim in ctx.level_claims:
-        usual = ctx.reference.disc_levels.get(claim.level)
-        upper = claim.level.split("-")[0]
-        if usual and claim.level.startswith("L") and claim.root == upper != usual and not claim.far_lateral:
-            yield Draft(f"{claim.level} is said to affect the exiting root {upper}; that needs a far-lateral "
+        usual, standing = _disc(ctx, claim)
+        if standing == "exiting" and not claim.far_lateral and not _usual_pattern(ctx, claim):
+            yield Draft(f"{claim.level} is said to affect the exiting root {claim.root}; that needs a far-lateral "
                         f"herniation (a posterolateral one compresses {usual})",
                         (ctx.evidence(claim.start, claim.end),), (), "Say 'far-lateral' or 'foraminal' if meant.")
+
+
+@rule(
+    "consistency.disc-level-usual", "warning",
+    "A disc level is said to usually compress a root that the usual herniation does not reach",
+    """Said as the usual pattern ('typically', 'usually', 'most commonly', 'classically'), a
+    disc level → root claim must name the root the usual herniation compresses. In the lumbar
+    spine a root leaves below the vertebra of its number, so at L4-L5 the exiting root is L4
+    and the traversing root L5; the usual herniation is posterolateral and compresses the
+    traversing root (L4-L5 → L5, L5-S1 → S1), and only a far-lateral or foraminal one the
+    exiting root. 'An L5-S1 disc typically compresses the L5 root' is therefore wrong unless it
+    says far-lateral or foraminal ('exiting' alone is not enough). The neck is numbered the
+    other way: there are eight cervical roots and seven cervical vertebrae, roots C1-C7 leave
+    above the vertebra of their number and C8 between C7 and T1, so the root exiting at
+    C5-C6 is C6, and a C5-C6 herniation, posterolateral or foraminal, usually compresses C6,
+    the root exiting at that level; C5 left the canal a level higher, at C4-C5. Applying the
+    lumbar rule to the neck (C5-C6 → C7) or the lumbar naming (C5-C6 → C5) is the error this
+    catches. Said without a frequency word, an exiting lumbar root is info
+    (consistency.disc-level-exiting) and any other root a warning (consistency.disc-level-root).""",
+    example_trigger="An L5-S1 disc herniation typically compresses the L5 root.",
+    example_pass="An L5-S1 disc herniation typically compresses the S1 root.",
+)
+def disc_level_usual(ctx: CheckContext) -> Iterable[Draft]:
+    for claim in ctx.level_claims:
+        if not _usual_pattern(ctx, claim):
+            continue
+        usual, standing = _disc(ctx, claim)
+        level, root, said = claim.level, claim.root, claim.frequency
+        if level.startswith("C"):
+            why = (f"a herniation at {level} usually compresses {usual}, the root that exits at that level "
+                   f"(C1-C7 leave above the vertebra of their number, C8 between C7 and T1)")
+        elif standing == "exiting":
+            why = (f"{root} is the root exiting at {level}, which only a far-lateral or foraminal herniation "
+                   f"reaches; the usual, posterolateral herniation compresses the traversing {usual} root")
+        else:
+            why = (f"a herniation at {level} compresses the traversing {usual} root (posterolateral, the usual "
+                   f"kind) or the exiting {level.split('-')[0]} root (far-lateral)")
+        yield Draft(f"{level} is said to '{said}' affect {root}, but {why}", (ctx.evidence(claim.start, claim.end),),
+                    (), f"Write {level} → {usual}, or say which herniation (far-lateral, foraminal) is meant.")
+
+
+# "is not the dominant function of L2", "do not primarily influence", "not specific to": a denial
+# that the root is the main or the specific one, which a plain contribution elsewhere does not contradict;
+# so is a denial beside the main root ("the deltoid is NOT C6: it is primarily C5")
+_NOT_MAIN = re.compile(
+    r"(?:\bnot?\b|n[’']t\b|\bnever\b)\W+(?:\w+\W+){0,3}?(?:only|sole|solely|specific|specifically|exclusive\w*|"
+    r"directly|exact\w*|definitive\w*)\b"
+    r"|\b(?:main|mainly|primary|primarily|principal|chief|dominant|predominant\w*|key|major)\b", re.IGNORECASE)
+
+
+def _quote(text: str, a) -> str:
+    said = " ".join(text[a.start:a.end].split())
+    return f"'{said[:80]}…'" if len(said) > 80 else f"'{said}'"
+
+
+def _where(ctx: CheckContext, rows: list) -> str:
+    return ", ".join(dict.fromkeys(f"'{a.section}'" if a.section else "the article" for a in rows))
+
+
+@rule(
+    "consistency.denied-claim", "warning",
+    "The article affirms a root for a movement in one place and denies it in another",
+    """A page that says "compression of the L4 root weakens ankle dorsiflexion" and later
+    dismisses "weak ankle dorsiflexion" as not typical of an L4 lesion gives its reader both
+    answers. The same root and movement or reflex affirmed in one sentence and negated in
+    another is reported with both places quoted: a sentence, a bullet, a rejected MCQ option
+    ("Option C (weak dorsiflexion) is not typical of L4"), or a disc level the page itself
+    maps to the root ("an L5-S1 herniation typically compresses L5" and then "weak
+    dorsiflexion is not expected with an L5-S1 herniation"). A denial that the root is the
+    main or the specific one ("L2 is not the dominant root of hip adduction") contradicts only
+    a claim that it is the main one, not a claim that it contributes. Both claims must be at
+    or above the gate threshold; hedged claims never count.""",
+    example_trigger="Which finding fits L4 compression?\n\nCompression of the L4 root weakens ankle dorsiflexion."
+                    "\n\nOption C (weak ankle dorsiflexion) is not typical of an L4 lesion.",
+    example_pass="Which finding fits L4 compression?\n\nCompression of the L4 root weakens ankle dorsiflexion."
+                 "\n\nOption C (weak plantar flexion) is not typical of an L4 lesion.",
+)
+def denied_claim(ctx: CheckContext) -> Iterable[Draft]:
+    from .levels import level_readings
+
+    text = ctx.article.plain
+    affirmed: dict[tuple[str, str], list] = defaultdict(list)
+    denied: dict[tuple[str, str], list] = defaultdict(list)
+    for a in ctx.assertions:
+        if a.polarity in ("affirmed", "negated"):
+            (affirmed if a.polarity == "affirmed" else denied)[(a.root, a.target)].append((a, None))
+    for reading in level_readings(ctx):
+        a = reading.assertion
+        if a.polarity == "negated":
+            denied[(a.root, a.target)].append((a, reading))
+    for key in sorted(denied, key=lambda k: (ORDER.index(k[0]), k[1])):
+        pairs = []
+        for n, reading in denied[key]:
+            not_main = bool(_NOT_MAIN.search(text, n.start, n.end))
+            for a, _ in affirmed.get(key, []):
+                apart = a.end <= n.start or n.end <= a.start
+                if apart and (a.primary or not not_main):
+                    pairs.append((a, n, reading))
+        if not pairs:
+            continue
+        yes = list({id(a): a for a, _, _ in pairs}.values())
+        no = list({id(n): n for _, n, _ in pairs}.values())
+        readings = list({r.level: r for _, _, r in pairs if r is not None}.values())
+        root, target = key
+        via = "".join(f"; the page maps the {r.level} level to {root} ('"
+                      f"{' '.join(text[r.mapped_at[0]:r.mapped_at[1]].split())[:90]}')" for r in readings)
+        evidence = ctx.sentence_evidence(yes + no) + tuple(ctx.evidence(*r.mapped_at) for r in readings)
+        said, unsaid = _where(ctx, yes), _where(ctx, no)
+        places = (f"affirmed ({_quote(text, yes[0])}) and denied ({_quote(text, no[0])}) in {said}" if said == unsaid
+                  else f"affirmed in {said} ({_quote(text, yes[0])}) and denied in {unsaid} ({_quote(text, no[0])})")
+        yield Draft(
+            f"{root} → {ctx.label(target)} is {places}{via}",
+            tuple(dict.fromkeys(evidence)), tuple(a.id for a in yes) + tuple(n.id for n in no if "@" not in n.id),
+            "Keep one answer: remove the denial or the claim, or say what the denial is about.",
+        )
 
 
 @rule(

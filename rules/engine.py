@@ -53,6 +53,7 @@ class CheckContext:
     misnamed_reflexes: list = field(default_factory=list)  # (start, end, roots): a muscle named as a reflex it lacks
     # claims below the gate threshold: shown to the reviewer, never the ground of a warning or blocker
     unsure: list[Assertion] = field(default_factory=list)
+    gate_threshold: float = 0.0  # the confidence a claim a rule derives itself needs before it may gate
 
     def evidence(self, start: int, end: int) -> Evidence:
         sec = self.article.section_at(start)
@@ -128,7 +129,8 @@ class Ruleset:
         ctx = CheckContext(article, sure, list(extraction.title_targets), self.reference,
                            load_lexicon(), list(getattr(extraction, "abbreviations", [])),
                            list(getattr(extraction, "level_claims", [])), self.config.pattern_timeout_s,
-                           misnamed_reflexes=list(getattr(extraction, "misnamed_reflexes", [])), unsure=unsure)
+                           misnamed_reflexes=list(getattr(extraction, "misnamed_reflexes", [])), unsure=unsure,
+                           gate_threshold=threshold)
         raw: list[tuple[str, str, Draft]] = [
             (p.rule, p.severity, Draft(p.message)) for p in article.problems]
         if article.plain.strip():

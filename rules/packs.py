@@ -6,6 +6,12 @@ A pack file names its ``pack`` and maps rule keys to rules; a rule's id is
 
 - ``existence``: any of ``tokens`` (regular expressions) must not appear.
 - ``substitution``: ``swap`` maps a pattern to the preferred wording.
+
+  Both take an optional ``qualified_by`` with ``before`` and/or ``after``
+  patterns: a use is not reported where the text right after it matches
+  ``after`` ("ankle flexion (dorsiflexion)") or the text right before it ends
+  with ``before`` ("dorsiflexion, or ankle flexion"), and once the article has
+  qualified a term so, its other uses are not reported either.
 - ``consistency``: ``either`` names two spellings; an article uses one (the one
   it uses first); one finding lists every use of the other.
 - ``conditional``: an abbreviation (``first`` pattern) must be defined before
@@ -41,8 +47,8 @@ TYPES = ("existence", "substitution", "consistency", "conditional")
 _PACK_KEYS = {"pack", "rules"}
 _COMMON = {"type", "level", "message", "summary", "explanation", "example_trigger", "example_pass"}
 _TYPE_KEYS = {
-    "existence": {"tokens", "suggest"},
-    "substitution": {"swap"},
+    "existence": {"tokens", "suggest", "qualified_by"},
+    "substitution": {"swap", "qualified_by"},
     "consistency": {"either"},
     "conditional": {"first", "exceptions"},
 }
@@ -229,6 +235,18 @@ class _Budget:
             self._expire(rx)
             return []
 
+    def run(self, method: Callable, text: str, pos: int, endpos: int) -> object:
+        """``method(text, pos, endpos)`` of a compiled pattern within what is left of the budget (None when spent)."""
+        left = self.deadline - time.monotonic()
+        if self.expired or left <= 0:
+            self._expire(None)
+            return None
+        try:
+            return method(text, pos, endpos, timeout=left)
+        except TimeoutError:
+            self._expire(None)
+            return None
+
     def out_of_time(self) -> bool:
         if not self.expired and time.monotonic() > self.deadline:
             self._expire(None)
@@ -264,6 +282,42 @@ def _template(spec: dict, loc: _Loc, key: str, fields: set[str]) -> str:
     return message
 
 
+_QUALIFIER_KEYS = {"before", "after"}
+_WINDOW = 80  # characters either side of a use that a qualifier is looked for in
+
+
+def _qualifier(spec: dict, loc: _Loc, key: str) -> Callable[[str, list[tuple[int, int]], _Budget],
+                                                              list[tuple[int, int]]]:
+    """The uses still to report: those of terms the article never qualifies right beside a use."""
+    q = spec.get("qualified_by")
+    if q is None:
+        return lambda text, hits, budget: hits
+    if not isinstance(q, dict) or not q or set(q) - _QUALIFIER_KEYS:
+        raise _fail(loc, (key, "qualified_by"), f"'qualified_by' has {sorted(_QUALIFIER_KEYS)}, each a pattern")
+    for k, v in q.items():
+        if not isinstance(v, str) or not v:
+            raise _fail(loc, (key, "qualified_by", k), "a pattern must be a non-empty string")
+    try:
+        after = regex.compile(q["after"], regex.IGNORECASE | regex.V0) if "after" in q else None
+        before = regex.compile(rf"(?:{q['before']})\Z", regex.IGNORECASE | regex.V0) if "before" in q else None
+    except regex.error as exc:
+        raise DataFileError(Errors.E012.format(path=loc.at("rules", key, "qualified_by"),
+                                               pattern=q.get("after") or q.get("before"), reason=exc)) from exc
+
+    def term(text: str, s: int, e: int) -> str:
+        return " ".join(regex.split(r"[\s-]+", text[s:e].lower()))
+
+    def qualified(text: str, s: int, e: int, budget: _Budget) -> bool:
+        return bool((after is not None and budget.run(after.match, text, e, min(len(text), e + _WINDOW)))
+                    or (before is not None and budget.run(before.search, text, max(0, s - _WINDOW), s)))
+
+    def unqualified(text: str, hits: list[tuple[int, int]], budget: _Budget) -> list[tuple[int, int]]:
+        said = {term(text, s, e) for s, e in hits if qualified(text, s, e, budget)}
+        return [(s, e) for s, e in hits if term(text, s, e) not in said]
+
+    return unqualified
+
+
 def _existence(rule_id: str, spec: dict, loc: _Loc, key: str):
     tokens = spec.get("tokens") or []
     if not isinstance(tokens, list) or not tokens:
@@ -273,6 +327,7 @@ def _existence(rule_id: str, spec: dict, loc: _Loc, key: str):
     if not isinstance(suggest, dict) or set(suggest) - _SUGGEST_KEYS:
         raise _fail(loc, (key, "suggest"), f"'suggest' keys are {sorted(_SUGGEST_KEYS)}")
     message = _template(spec, loc, key, {"match"})
+    unqualified = _qualifier(spec, loc, key)
 
     def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
         suggestion = suggest.get("default", "")
@@ -281,7 +336,7 @@ def _existence(rule_id: str, spec: dict, loc: _Loc, key: str):
             if target in by_title:
                 suggestion = by_title[target]
                 break
-        hits = sorted({h for rx in compiled for h in budget.finditer(rx)})
+        hits = unqualified(ctx.article.plain, sorted({h for rx in compiled for h in budget.finditer(rx)}), budget)
         for s, e in hits:
             yield Draft(message.format(match=ctx.article.text[s:e]), (ctx.evidence(s, e),), (), suggestion)
 
@@ -294,10 +349,11 @@ def _substitution(rule_id: str, spec: dict, loc: _Loc, key: str):
         raise _fail(loc, (key, "swap"), "'swap' maps patterns to preferred wording")
     pairs = [(_compile(p, loc, (key, "swap", p)), str(r)) for p, r in swap.items()]
     message = _template(spec, loc, key, {"match", "suggestion"})
+    unqualified = _qualifier(spec, loc, key)
 
     def drafts(ctx: CheckContext, budget: _Budget) -> Iterable[Draft]:
         for rx, better in pairs:
-            for s, e in budget.finditer(rx):
+            for s, e in unqualified(ctx.article.plain, budget.finditer(rx), budget):
                 yield Draft(message.format(match=ctx.article.text[s:e], suggestion=better),
                             (ctx.evidence(s, e),), (), better)
 

@@ -1,17 +1,28 @@
-"""Claims checked against the reference table of roots (``rules/data/myotomes.json``).
+"""Claims checked against the graded reference table of roots (``rules/data/myotomes.json``).
 
-Policy (from the table's sources, which disagree at the edges, and the
-reference facts: "a root that only a variant source gives is at most info"):
-a root in the standard set passes. A root only some teaching sources give (a
-variant) is "disputed" and reported as ``info`` — real teaching pages give
-S2 for knee flexion or C8 for wrist extension, and a gate that warns on them
-is ignored. One exception: a variant that is the primary root of the
-movement's antagonist and is the only root the article gives (S1 for foot
-inversion, S1 being eversion's main root) is a ``warning``, because giving a
-movement its opposite's root is the classic confusion. Any other root
-contradicts the reference: ``warning``. A root written in parentheses inside a
-list of roots ("L5, S1, (S2)") marks a minor contribution and is not checked.
-Each finding names the reference, its version and sources.
+Every root of a movement or reflex in the table carries the published sources
+that give it, so each verdict can say who stands behind it:
+
+- a root in the standard set passes;
+- a root only variant sources give is ``info`` naming them
+  (``reference.disputed-root``): L4 for hip flexion is in Kendall and in
+  StatPearls (the iliacus through the femoral nerve, L2-L4), not in the
+  key-muscle tables;
+- a root no source gives is a ``warning`` naming the sources consulted
+  (``reference.contradicts-table``); so is a variant that is the only root the
+  article gives and the main root of the opposite movement (S1 for foot
+  inversion), the classic confusion of a movement with its antagonist;
+- a root called the *main* one is checked against the primary roots: a variant
+  named as the main root, or among the main roots ("primarily L2-L4" for hip
+  flexion), is a warning (``reference.variant-as-main``); a standard root called
+  the main root where the sources name another is info (``reference.main-root``);
+- two opposing movements given each other's main roots (C6 for wrist flexion
+  and C7 for wrist extension) is a warning (``reference.swapped-roots``).
+
+Claims made through a nerve ("the deep peroneal nerve (L4, L5, S1) supplies the
+toe extensors") arrive as one claim per root and are judged root by root. A
+root written in parentheses inside a list of roots ("L5, S1, (S2)") marks a
+minor contribution and is not checked. Only gating claims count (``ctx.assertions``).
 """
 
 from __future__ import annotations
@@ -20,19 +31,31 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .engine import CheckContext, Draft, rule
+from extractors.roots import ORDER
 
-_EXPLANATION = """Published myotome tables disagree at the edges, so the reference gives each
-movement and reflex a primary root, a standard set (ISNCSCI key muscles, O'Brien, Fuller) and
-variants that only some teaching sources give. A claimed root outside both contradicts the
-reference. A variant root alone is disputed and reported as a warning; next to a standard root
-it is reported as info (see reference.disputed-root). Negated and hedged claims are not checked.
-The table is data with a version; an editorial board can replace it (configuration key
-'reference')."""
+from .engine import CheckContext, Draft, rule
+from .reference import RefEntry
+
+_POLICY = """Every root of a movement or reflex in the reference table carries the published
+sources that give it: the ISNCSCI key muscles and non-key muscle functions, O'Brien's Aids to the
+Examination of the Peripheral Nervous System, Fuller's Neurological Examination Made Easy, Magee's
+Orthopedic Physical Assessment, Kendall's Muscles: Testing and Function, Gray's Anatomy (Standring),
+StatPearls and teaching sites. A claimed root in the standard set passes. A root only variant
+sources give is info naming them (reference.disputed-root). A root no source gives is a warning
+naming the sources consulted (reference.contradicts-table); so is a variant that is the only root
+the article gives and the main root of the opposite movement (S1 for foot inversion). A root called
+the main one is checked against the primary roots: a variant named a main root is a warning
+(reference.variant-as-main), another standard root called the main one is info
+(reference.main-root); two opposing movements given each other's main roots is
+reference.swapped-roots. A muscle's roots count for a movement only when it is a prime mover of it.
+Claims through a nerve's roots are judged root by root; negated and hedged claims, and claims below
+the gate threshold, are not checked; a root in parentheses after a list ("L5, S1, (S2)") is a minor
+contribution. The table is data with a version, named in every finding; an editorial board can
+replace it (configuration key 'reference')."""
 
 
 def _claims(ctx: CheckContext) -> list[tuple[str, str, list, str]]:
-    """Affirmed (root, target) claims with their rows and standing: standard, disputed, alone or contradicts."""
+    """Affirmed (root, target) claims with their rows and standing: standard, variant, variant-alone or none."""
     by_pair: dict[tuple[str, str], list] = defaultdict(list)
     text = ctx.article.plain
     for a in ctx.assertions:
@@ -48,67 +71,238 @@ def _claims(ctx: CheckContext) -> list[tuple[str, str, list, str]]:
         if root in e.standard:
             standing = "standard"
         elif root in e.variants:
-            opposite = {ctx.reference.entries[o].primary for o in ctx.reference.antagonist_of(target)
-                        if o in ctx.reference.entries}
             alone = not roots_for[target] & set(e.standard)
-            standing = "disputed-alone" if alone and root in opposite else "disputed"
+            standing = "variant-alone" if alone and root in _opposite_primaries(ctx, target) else "variant"
         else:
-            standing = "contradicts"
+            standing = "none"
         out.append((root, target, rows, standing))
     return out
 
 
+def _opposite_primaries(ctx: CheckContext, target: str) -> set[str]:
+    return {r for o in ctx.reference.antagonist_of(target) if o in ctx.reference.entries
+            for r in ctx.reference.entries[o].primaries}
+
+
+_AFTER_ROOTS = re.compile(r"[CTLS]\d{1,2}\s*[,;]?\s*\($")
+
+
 def _minor(text: str, start: int, end: int) -> bool:
-    """'L5, S1, (S2)': a root in its own parentheses after other roots is a minor contribution."""
-    before = text[max(0, start - 3):start]
-    return before.endswith("(") and text[end:end + 1] == ")" and bool(re.search(r"[,\s]\(?$", before[:-1] or " "))
+    """'L5, S1, (S2)': a root in its own parentheses right after other roots is a minor contribution.
+
+    A root in parentheses after a word is the claim itself: "Ankle jerk (L5/S1)", "plantar flexion (S1)".
+    """
+    return text[end:end + 1] == ")" and bool(_AFTER_ROOTS.search(text, max(0, start - 12), start))
 
 
-def _ref_name(ctx: CheckContext) -> str:
-    return f"{ctx.reference.title} v{ctx.reference.version}"
+def _roots(roots: Iterable[str]) -> str:
+    return ", ".join(sorted(set(roots), key=ORDER.index))
+
+
+def _names(names: Iterable[str]) -> str:
+    return "; ".join(dict.fromkeys(names))
+
+
+def _only(names: Iterable[str]) -> str:
+    """'only Gray's Anatomy gives it' / 'only Kendall …; StatPearls … give it'."""
+    names = list(dict.fromkeys(names))
+    return f"only {_names(names)} {'gives' if len(names) == 1 else 'give'} it"
+
+
+def _standard(e: RefEntry) -> str:
+    """'L4, L5 (primary L4)' — with the other primaries where the sources name more than one."""
+    return f"{', '.join(e.standard)} (primary {' or '.join(e.primaries)})"
+
+
+def _main(e: RefEntry) -> str:
+    """'L4 (ISNCSCI …; Magee …)': the main roots and the sources that name them."""
+    return f"{' or '.join(e.primaries)} ({_names(e.main_sources())})"
 
 
 @rule(
     "reference.contradicts-table", "warning",
-    "A root claimed for a movement or reflex is not in the reference table's set for it",
-    _EXPLANATION,
+    "A root claimed for a movement or reflex is one no source of the reference table gives",
+    _POLICY,
     example_trigger="The L3 root controls ankle dorsiflexion.",
     example_pass="The L4 root controls ankle dorsiflexion.",
 )
 def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
     for root, target, rows, standing in _claims(ctx):
-        if standing not in ("contradicts", "disputed-alone"):
+        if standing not in ("none", "variant-alone"):
             continue
         e = ctx.reference.entries[target]
-        ref = f"the reference table ({_ref_name(ctx)})"
-        if standing == "disputed-alone":
+        ref = f"the reference table ({ctx.reference.name})"
+        if standing == "variant-alone":
             opposite = ", ".join(ctx.label(o) for o in ctx.reference.antagonist_of(target)
-                                 if ctx.reference.entries.get(o) and ctx.reference.entries[o].primary == root)
-            head = (f"{root} → {ctx.label(target)} is disputed, is the only root the article gives for it, and is the "
-                    f"main root of the opposite movement ({opposite}): only some sources give {root}, and {ref} gives")
+                                 if ctx.reference.entries.get(o) and root in ctx.reference.entries[o].primaries)
+            message = (f"{root} → {ctx.label(target)} is a variant ({_only(e.sources_for(root))}), is "
+                       f"the only root the article gives for it, and is the main root of the opposite movement "
+                       f"({opposite}); {ref} gives {_standard(e)}; sources: {_names(e.sources)}")
         else:
-            head = f"{root} → {ctx.label(target)} contradicts {ref}, which gives"
-        yield Draft(
-            f"{head} {', '.join(e.standard)} (primary {e.primary}); sources: {'; '.join(e.sources)}",
-            ctx.sentence_evidence(rows), tuple(a.id for a in rows),
-            f"Check the claim against the sources; the reference gives {', '.join(e.standard)}.",
-        )
+            message = (f"{root} → {ctx.label(target)} contradicts {ref}: no source it consults gives {root}; it "
+                       f"gives {_standard(e)}" + (f", and as variants {', '.join(e.variants)}" if e.variants else "")
+                       + f"; sources consulted: {_names(e.sources)}")
+        yield Draft(message, ctx.sentence_evidence(rows), tuple(a.id for a in rows),
+                    f"Check the claim against the sources; the reference gives {', '.join(e.standard)}.")
 
 
 @rule(
     "reference.disputed-root", "info",
-    "A root only some sources give, named beside a standard root",
-    _EXPLANATION,
-    example_trigger="Shoulder abduction is served by C5, C6 and C4.",
-    example_pass="Shoulder abduction is served by C5 and C6.",
+    "A root only some sources give (a variant), with the sources that give it",
+    _POLICY,
+    example_trigger="Hip flexion is served by L2, L3 and L4.",
+    example_pass="Hip flexion is served by L2 and L3.",
 )
 def disputed_root(ctx: CheckContext) -> Iterable[Draft]:
     for root, target, rows, standing in _claims(ctx):
+        if standing != "variant":
+            continue
         e = ctx.reference.entries[target]
-        if standing == "disputed":
-            yield Draft(
-                f"{root} → {ctx.label(target)} is disputed: only some sources give it; the standard set is "
-                f"{', '.join(e.standard)} ({_ref_name(ctx)}; sources: {'; '.join(e.sources)})",
-                ctx.sentence_evidence(rows), tuple(a.id for a in rows),
-                "Say that the contribution is disputed, or cite the source that gives it.",
-            )
+        yield Draft(
+            f"{root} → {ctx.label(target)} is a variant: {_only(e.sources_for(root))}; the standard "
+            f"set is {_standard(e)} ({ctx.reference.name}; sources: "
+            f"{_names(s for r in e.standard for s in e.sources_for(r))})",
+            ctx.sentence_evidence(rows), tuple(a.id for a in rows),
+            f"Say that the contribution is minor or disputed, or cite the source that gives it "
+            f"({_names(e.sources_for(root))}).",
+        )
+
+
+def _main_claims(ctx: CheckContext) -> Iterable[tuple[str, RefEntry, list, list[str]]]:
+    """Per sentence and target, the roots called the main one (rows and roots, in root order)."""
+    by_key: dict[tuple[int, str], list] = defaultdict(list)
+    text = ctx.article.plain
+    for a in ctx.assertions:
+        if a.polarity == "affirmed" and a.primary and a.target in ctx.reference.entries and not _minor(
+                text, a.root_start, a.root_end):
+            by_key[(a.start, a.target)].append(a)
+    for (_, target), rows in by_key.items():
+        yield target, ctx.reference.entries[target], rows, sorted({a.root for a in rows}, key=ORDER.index)
+
+
+_CONTRIBUTION = re.compile(r"\b(?:contribut\w*|lesser|minor|smaller|some|partly|partially|also)\b(?:\W+\w+){0,4}\W*$",
+                           re.IGNORECASE)
+
+
+@rule(
+    "reference.variant-as-main", "warning",
+    "A root only variant sources give is called the main root of a movement or reflex",
+    _POLICY,
+    example_trigger="Knee flexion is mainly served by the L4 root.",
+    example_pass="Knee flexion is mainly served by the S1 root.",
+)
+def variant_as_main(ctx: CheckContext) -> Iterable[Draft]:
+    text = ctx.article.plain
+    for target, e, rows, named in _main_claims(ctx):
+        # "primarily L5, with some contribution from S1": the cue does not reach a root named as a contribution
+        minor = {a.root for a in rows if _CONTRIBUTION.search(text, max(a.start, a.root_start - 60), a.root_start)}
+        named = [r for r in named if r not in minor]
+        variants = [r for r in named if r in e.variants]
+        if not variants:
+            continue
+        given = "; ".join(f"{r} only in {_names(e.sources_for(r))}" for r in variants)
+        keep = [a for a in rows if a.root in variants]
+        called = (f"is called the main root of {ctx.label(target)}" if len(named) == 1 else
+                  f"is named among the main roots of {ctx.label(target)} ({_roots(named)})")
+        yield Draft(
+            f"{_roots(variants)} {called}, but only some sources give it at all ({given}); the main root is "
+            f"{_main(e)} ({ctx.reference.name})",
+            ctx.sentence_evidence(keep), tuple(a.id for a in keep),
+            f"Name the main root the sources give ({' or '.join(e.primaries)}), or drop 'main'.",
+        )
+
+
+@rule(
+    "reference.main-root", "info",
+    "A standard root is called the main root where the sources name another",
+    _POLICY,
+    example_trigger="Ankle dorsiflexion is mainly controlled by the L5 root.",
+    example_pass="Ankle dorsiflexion is mainly controlled by the L4 root.",
+)
+def main_root(ctx: CheckContext) -> Iterable[Draft]:
+    for target, e, rows, named in _main_claims(ctx):
+        if set(named) & set(e.primaries) or set(named) & set(e.variants):
+            continue  # names the main root among others, or reference.variant-as-main
+        standard = [r for r in named if r in e.standard]
+        if not standard:
+            continue  # reference.contradicts-table
+        keep = [a for a in rows if a.root in standard]
+        yield Draft(
+            f"{_roots(standard)} is called the main root of {ctx.label(target)}; it is in the standard set, but "
+            f"the sources name {_main(e)} the main root ({ctx.reference.name})",
+            ctx.sentence_evidence(keep), tuple(a.id for a in keep),
+            f"Say '{_roots(standard)} contributes', or name {' or '.join(e.primaries)} as the main root.",
+        )
+
+
+@rule(
+    "reference.swapped-roots", "warning",
+    "Two opposing movements are each given the other's main root",
+    _POLICY,
+    example_trigger="C6 – wrist flexion\nC7 – wrist extension",
+    example_pass="C6 – wrist extension\nC7 – wrist flexion",
+)
+def swapped_roots(ctx: CheckContext) -> Iterable[Draft]:
+    roots: dict[str, set[str]] = defaultdict(set)
+    rows: dict[str, list] = defaultdict(list)
+    for a in ctx.assertions:
+        if a.polarity == "affirmed" and a.target in ctx.reference.entries:
+            roots[a.target].add(a.root)
+            rows[a.target].append(a)
+    for x, y in ctx.reference.antagonists:
+        ex, ey = ctx.reference.entries.get(x), ctx.reference.entries.get(y)
+        if not ex or not ey or not roots[x] or not roots[y]:
+            continue
+        px, py = set(ex.primaries), set(ey.primaries)
+        if px & py or roots[x] & px or roots[y] & py or not roots[x] & py or not roots[y] & px:
+            continue
+        given_x, given_y = sorted(roots[x] & py, key=ORDER.index), sorted(roots[y] & px, key=ORDER.index)
+        keep = [a for a in rows[x] if a.root in given_x] + [a for a in rows[y] if a.root in given_y]
+        yield Draft(
+            f"the article gives {ctx.label(x)} {_roots(given_x)} and {ctx.label(y)} {_roots(given_y)}: each "
+            f"movement gets the other's main root, and never its own (the sources: {ctx.label(x)} {_main(ex)}; "
+            f"{ctx.label(y)} {_main(ey)}; {ctx.reference.name})",
+            ctx.sentence_evidence(keep), tuple(a.id for a in keep),
+            f"Check whether the two are swapped: {ctx.label(x)} {' or '.join(ex.primaries)}, "
+            f"{ctx.label(y)} {' or '.join(ey.primaries)}.",
+        )
+
+
+
+_NO_MUSCLES = re.compile(
+    r"(?<![A-Za-z0-9])(?P<root>[CTLS]\d{1,2})(?:\s+(?:spinal\s+)?(?:nerve\s+)?(?:roots?|nerves?))?\s+"
+    r"(?:does\s*n[o’']t|doesn[’']t|does\s+not|do\s+not|don[’']t|has\s+no|have\s+no|supplies\s+no|innervates\s+no|"
+    r"serves\s+no|controls\s+no)\s+(?:(?:supply|innervate|serve|control|have)\s+)?(?:any\s+)?"
+    r"(?:muscles?|motor\s+(?:function|supply|fibres|fibers|innervation)|movements?)"
+    r"(?=\s*(?:[,.;:)]|$|\s+(?:but|at\s+all|and|whatsoever)\b))", re.IGNORECASE)
+
+
+@rule(
+    "reference.root-without-muscles", "warning",
+    "A root the sources give for movements is said to supply no muscle",
+    """A sentence such as "The C7 nerve doesn't supply any muscles" denies what every myotome
+    table gives: the C7 root serves elbow extension, wrist flexion and finger extension. The
+    finding lists the movements and reflexes the reference table gives the root in their
+    standard sets, with the sources. Roots the table gives to no movement (T2 to T12, say) and
+    qualified statements ("does not supply any muscles of the hand") are not reported.""",
+    example_trigger="The C7 nerve doesn't supply any muscles, only skin of the forearm.",
+    example_pass="The C7 nerve supplies the triceps, and skin of the forearm.",
+)
+def root_without_muscles(ctx: CheckContext) -> Iterable[Draft]:
+    text = ctx.article.plain
+    for m in _NO_MUSCLES.finditer(text):
+        root = m.group("root").upper()
+        served = [t for t, e in ctx.reference.entries.items() if root in e.standard]
+        if not served:
+            continue
+        main = [t for t in served if root in ctx.reference.entries[t].primaries]
+        sources = _names(s for t in main for s in ctx.reference.entries[t].primary_by[root]) if main else _names(
+            s for t in served for s in ctx.reference.entries[t].sources_for(root))
+        yield Draft(
+            f"'{m.group(0)}': the reference table ({ctx.reference.name}) gives {root} for "
+            f"{', '.join(ctx.label(t) for t in served)}"
+            + (f", and names it the main root of {', '.join(ctx.label(t) for t in main)}" if main else "")
+            + f"; sources: {sources}",
+            (ctx.evidence(m.start(), m.end()),), (),
+            f"Say which muscles {root} supplies, or what the sentence means to exclude.",
+        )

@@ -62,7 +62,8 @@ def test_config_swaps_the_reference_table(tmp_path):
 
     data = json.loads((ROOT / "rules" / "data" / "myotomes.json").read_text())
     data["version"] = "board-1"
-    data["targets"]["patellar_reflex"]["standard"] = ["L2", "L3"]
+    data["targets"]["patellar_reflex"] = {"primary": {"L3": ["obrien"]},
+                                          "standard": {"L2": ["obrien"], "L3": ["obrien"]}, "variants": {}}
     (tmp_path / "board.json").write_text(json.dumps(data))
     cfg = write_config(tmp_path, 'reference = "board.json"\n')
     report = check_article(parse(ARTICLE, "a.txt"), cfg)
