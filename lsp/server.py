@@ -193,8 +193,12 @@ def describe_claim(a: Assertion, reference) -> str:
         standing += "; the article denies it"
     elif a.polarity == "uncertain":
         standing += "; the article only suggests it"
+    given = entry.sources_for(a.root)
     lines += [f"Reference table ({reference.title} {reference.version}): {_label(a.target)} is {answer}. "
-              f"{standing}.", "Sources: " + "; ".join(entry.sources)]
+              f"{standing}.",
+              (f"Sources giving {a.root}: " + "; ".join(given)) if given else
+              f"No source consulted gives {a.root}.",
+              "Sources consulted: " + "; ".join(entry.sources)]
     return "\n\n".join(lines)
 
 

@@ -143,7 +143,8 @@ def test_hover_on_a_claim_shows_it_and_the_reference_tables_answer_with_sources(
     assert hover["contents"]["kind"] == "markdown"
     assert "**L5 → ankle dorsiflexion**" in text and "main root" in text
     assert "is L4, L5 (primary L4)" in text and "L5 is in its standard set" in text
-    assert "Sources: ISNCSCI key muscles (ASIA)" in text
+    assert "Sources giving L5: Gray's Anatomy (Standring)" in text
+    assert "Sources consulted: ISNCSCI key muscles" in text
     assert hover["range"] == span(ORACLE, at, at + 2)
     nothing = session.client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                             "position": position(ORACLE, 5)})
