@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .cues import MOTOR_LABEL, REFLEX_LABEL, SENSORY
-from .layout import ROLE_WORD, Line, row_cells
+from .layout import ROLE_WORD, Line, cells_of
 from .mentions import Target
 from .pairing import ATTACH_AFTER, Group
 
@@ -113,7 +113,7 @@ def table_cells(text: str, line: Line, st: ReadingState, targets: list[Target], 
         st.row_groups = []
         st.reflex_cells = []
         return flat_row(text, line, st, targets, groups)
-    cells = row_cells(text, line.start, line.end)
+    cells = cells_of(text, line)
     roles = st.table_roles or []
 
     def role(pos: int) -> str:
@@ -128,7 +128,8 @@ def table_cells(text: str, line: Line, st: ReadingState, targets: list[Target], 
     kept_g = [g for g in groups if role(g.start) not in ("disc", "sensory")]
     if kept_g:
         st.row_groups = kept_g
-    elif st.row_groups and cells and not any(g for g in groups) and len(cells) < max(len(roles), 2):
+    elif st.row_groups and cells and not any(g for g in groups) and sum(1 for a, b in cells if b > a) < max(
+            sum(1 for r in roles if r), 2):
         kept_g = [Group(g.atoms, line.start, line.start, True, "row-continuation") for g in st.row_groups]
     return kept_t, kept_g
 

@@ -28,6 +28,8 @@ class Line:
     indent: int
     kind: str  # paragraph | bullet | heading | table_row
     words: int
+    cells: list[tuple[int, int]] | None = None  # a table row's cells, as the layout reader split them
+    roles: list[str] | None = None  # its table's column roles, from the header (or the root column found)
 
 
 def read_lines(article: Article, text: str) -> tuple[list[Line], list[int]]:
@@ -66,12 +68,17 @@ def complete_line(text: str, start: int, end: int) -> bool:
 _ITEM_END = re.compile(r"[.!?:’”\")]$")
 
 
-def column_roles(text: str, start: int, end: int) -> list[str]:
+def column_roles(text: str, line: Line) -> list[str]:
     roles = []
-    for s, e in row_cells(text, start, end):
+    for s, e in cells_of(text, line):
         cell = text[s:e]
         roles.append(next((name for name, rx in _COLUMN_ROLES if rx.search(cell)), "other"))
     return roles
+
+
+def cells_of(text: str, line: Line) -> list[tuple[int, int]]:
+    """A table row's cells: as the layout reader split them, else by the ';' an HTML table leaves."""
+    return line.cells if line.cells is not None else row_cells(text, line.start, line.end)
 
 
 def row_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -149,7 +156,7 @@ _PIPE = re.compile(r"\|")
 _SPACED = re.compile(r"\S(?: {2,}|\t+)\S")
 _SPACE_SPLIT = re.compile(r" {2,}|\t+")
 # a cell glued to the next where a flattened table lost its separators: 'Lateral upper armDeltoid, bicepsBiceps'
-_GLUE = re.compile(r"(?<=[a-z)\]%])(?=[A-Z][a-z])")
+_GLUE = re.compile(r"(?<=[a-z)\]%])(?=[A-Z][a-z])|(?<![A-Za-z][CTLS]\d)(?<=[CTLS]\d)(?=[A-Z][a-z])")
 _ROOT_LEAD = re.compile(r"[\s•●▪◦‣∙·*+–—-]*(?:[CTLS]\s?\d|(?i:cervical|thoracic|lumbar|sacral)\s+\d)")
 
 
@@ -195,14 +202,35 @@ class PageLayout:
         return roles[k] if k < len(roles) else ""
 
 
-def split_cells(text: str, start: int, end: int, encoding: str) -> list[tuple[int, int]]:
-    """The cells of one line in a given encoding, as trimmed spans (empty cells dropped)."""
+def split_cells(text: str, start: int, end: int, encoding: str, source: str | None = None) -> list[tuple[int, int]]:
+    """The cells of one line in a given encoding, as trimmed spans.
+
+    A pipe table keeps its empty cells (as empty spans), so a cell's index is its column; ``source``
+    is the article's own text, where the pipes still stand (the plain text may have turned them into
+    ';', like the semicolons inside a cell).
+    """
     if encoding == "semicolon":
         return row_cells(text, start, end)
     if encoding == "pipe":
-        cuts = [start, *(m.start() for m in _PIPE.finditer(text, start, end)), end]
+        src = source if source is not None else text
+        bars = [m.start() for m in _PIPE.finditer(src, start, end)]
+        lead = not src[start:bars[0]].strip() if bars else False
+        trail = not src[bars[-1] + 1:end].strip() if bars else False
+        cuts = [start, *bars, end]
         spans = [(a if a == start else a + 1, b) for a, b in pairwise(cuts)]
-    elif encoding == "spaces":
+        if lead:
+            spans = spans[1:]
+        if trail:
+            spans = spans[:-1]
+        out = []
+        for a, b in spans:
+            while a < b and text[a] in " \t;":
+                a += 1
+            while b > a and text[b - 1] in " \t;":
+                b -= 1
+            out.append((a, b) if text[a:b].strip("-–—: ") else (a, a))
+        return out if any(a < b for a, b in out) else []
+    if encoding == "spaces":
         cuts = [(m.start(), m.end()) for m in _SPACE_SPLIT.finditer(text, start, end)]
         edges = [start, *(x for c in cuts for x in c), end]
         spans = list(zip(edges[::2], edges[1::2], strict=False))
@@ -222,14 +250,14 @@ def split_cells(text: str, start: int, end: int, encoding: str) -> list[tuple[in
     return out
 
 
-def _encoding(text: str, line: Line) -> str:
-    if line.kind == "table_row":
-        return "semicolon"
+def _encoding(text: str, line: Line, source: str) -> str:
     s, e = line.start, line.end
     if e - s > 4000:
         return ""
-    if text.count("|", s, e) >= 2:
+    if source.count("|", s, e) >= 2:
         return "pipe"
+    if line.kind == "table_row":
+        return "semicolon"
     if _SPACED.search(text, s + line.indent, e) and line.words <= 40:
         return "spaces"
     if _ROOT_LEAD.match(text, s, e) and _GLUE.search(text, s, e):
@@ -244,6 +272,7 @@ def read_layout(article: Article, text: str, root_starts: list[int], target_star
     and a line pair are recognised by what their lines name. Linear in the text.
     """
     lines, starts = read_lines(article, text)
+    source = article.text
     n = len(lines)
     blank = [not text[ln.start:ln.end].strip() for ln in lines]
     blank_before, prev, nxt = [0] * n, [-1] * n, [-1] * n
@@ -272,26 +301,28 @@ def read_layout(article: Article, text: str, root_starts: list[int], target_star
         if blank[i]:
             i += 1
             continue
-        enc = _encoding(text, lines[i])
-        row = split_cells(text, lines[i].start, lines[i].end, enc) if enc else []
+        enc = _encoding(text, lines[i], source)
+        row = split_cells(text, lines[i].start, lines[i].end, enc, source) if enc else []
         if len(row) < 2:
             i += 1
             continue
         rows, row_cells_ = [i], {i: row}
         j = nxt[i]
         while j >= 0 and blank_before[j] <= 1:
-            enc_j = _encoding(text, lines[j])
+            enc_j = _encoding(text, lines[j], source)
             if enc_j != enc and not (enc == "glued" and enc_j == "" and n_roots[j] == 0 and n_targets[j]):
                 break
-            cj = split_cells(text, lines[j].start, lines[j].end, enc)
-            if len(cj) < 2 and enc != "glued":
-                if enc == "pipe" and len(cj) == 1:  # '| Gluteus maximus (hip extensors) |': a wrapped row
-                    pass
-                else:
-                    break
+            cj = split_cells(text, lines[j].start, lines[j].end, enc, source)
+            # '| Gluteus maximus (hip extensors) |', 'Thigh adductors ;': a wrapped row; '---|---|': the rule
+            if len(cj) < 2 and enc not in ("glued", "pipe", "semicolon"):
+                break
             rows.append(j)
             row_cells_[j] = cj
             j = nxt[j]
+        if enc == "glued" and prev[i] >= 0 and structure_of[prev[i]] < 0 and not n_roots[prev[i]] and \
+                len(split_cells(text, lines[prev[i]].start, lines[prev[i]].end, "glued")) >= 3:
+            rows.insert(0, prev[i])  # 'NerveSensory LossMotor WeaknessReflex' above 'C5 (5%)Lateral upper arm…'
+            row_cells_[prev[i]] = split_cells(text, lines[prev[i]].start, lines[prev[i]].end, "glued")
         if len(rows) >= 2 or (enc == "pipe" and text.count("|", lines[i].start, lines[i].end) >= 6):
             st = Structure("table", enc, rows)
             _header(text, st, row_cells_, n_roots, lines)
@@ -360,13 +391,13 @@ def _header(text: str, st: Structure, row_cells_: dict[int, list[tuple[int, int]
     first = st.rows[0]
     if n_roots[first] == 0:
         st.header = first
-        st.roles = [next((name for name, rx in _HEADER_ROLES if rx.search(text, s, e)), "other")
+        st.roles = [next((name for name, rx in _HEADER_ROLES if rx.search(text[s:e])), "other")
                     for s, e in row_cells_[first]]
     width = max(len(c) for c in row_cells_.values())
     hits = [0] * width
     for r in st.rows:
         for k, (s, e) in enumerate(row_cells_[r][:width]):
-            if _ROOT_LEAD.match(text, s, e):
+            if e > s and _ROOT_LEAD.match(text, s, e):
                 hits[k] += 1
     body = max(1, len(st.rows) - (1 if st.header >= 0 else 0))
     if not st.roles:

@@ -32,6 +32,11 @@ from .lexicon import Lexicon
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _GLUED = re.compile(r"[a-z][CTLS]\d")
 _WORD_GLUED = re.compile(r"[A-Za-z]*[a-z](?=[CTLS]\d)|[A-Za-z]+|\d+")
+# Cells of a flattened table glued into one word: 'Lateral upper armDeltoid, bicepsBiceps' (a capital after a
+# small letter starts a word) and card labels glued to their answer ('C7 myotometriceps', 'C5 reflexesbiceps').
+_CELL_GLUE = re.compile(r"[a-z][A-Z][a-z]|(?i:myotomes?|reflexes|dermatomes?|par(?:a|ae|e)sthesias?)[a-z]{3}")
+_WORD_CELLS = re.compile(r"(?i:myotomes?|reflexes|dermatomes?|par(?:a|ae|e)sthesias?)(?=[a-z]{3})"
+                         r"|[A-Za-z]*[a-z](?=[CTLS]\d)|[A-Z]?[a-z]+(?=[A-Z][a-z])|[A-Za-z]+|\d+")
 # a muscle named as a place: 'the triceps area', 'numbness over the deltoid'
 # a muscle or movement naming its reflex: 'biceps tendon', 'elbow extension reflex', 'brachioradialis (C5-C6) reflex'
 _REFLEX_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(tendon|reflex(?:es)?|jerks?)\b", re.IGNORECASE)
@@ -81,7 +86,9 @@ _PAREN_CLOSE = re.compile(r"\)[ \t]*")
 
 def words_of(text: str) -> Words:
     # 'Elbow flexionC5/6': a word glued to the root after it is a word and a root (flattened table cells)
-    spans = [m.span() for m in (_WORD_GLUED if _GLUED.search(text) else _WORD).finditer(text)]
+    glued = bool(_CELL_GLUE.search(text))
+    pattern = _WORD_CELLS if glued else _WORD_GLUED if _GLUED.search(text) else _WORD
+    spans = [m.span() for m in pattern.finditer(text)]
     low = text.lower()
     starts = [s for s, _ in spans]
     ends = [e for _, e in spans]
@@ -89,7 +96,9 @@ def words_of(text: str) -> Words:
     joins = []
     for k in range(len(spans) - 1):
         gap = text[ends[k]:starts[k + 1]]
-        joins.append(gap == " " or bool(_JOIN.match(gap)))
+        # two words split out of one glued word are two cells: never one phrase
+        cells = glued and not gap and text[ends[k] - 1].isalpha() and text[starts[k + 1]].isalpha()
+        joins.append(not cells and (gap == " " or bool(_JOIN.match(gap))))
     joins.append(False)
     return Words(starts, ends, lower, joins)
 

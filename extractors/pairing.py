@@ -54,6 +54,9 @@ ATTACH_AFTER = re.compile(r"^\s*(?:\([^()\n]{0,40}\)\s*)?[:(–—-]?\s*(?:\(\s*
                            r"mostly|primarily|usually)?\s*)?$", re.IGNORECASE)
 # a root label before its targets: 'C6-7: wrist flexion', 'L2: hip flexion', 'C5 deltoid', 'C5 – Feel alive – Shoulder'
 _LABEL_GAP = re.compile(r"^\s*(?:[:–—-]\s*)?$")
+_RIGHT_AFTER = re.compile(r"\s*[)\]]\s*")
+_CONTRASTED = re.compile(r"\s*,?\s*(?:but\s+|and\s+)?(?:not|rather\s+than|instead\s+of|as\s+opposed\s+to|never)\s+"
+                         r"(?:the\s+)?", re.IGNORECASE)
 
 
 def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: list[Target],
@@ -102,6 +105,13 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
                 pairs.append((g, targets[k], "attach"))
                 bound_t.add(k)
             free_g.remove(g)
+            # 'Triceps reflex — C7, not C6', 'ankle jerk (S1 rather than L5)': the root set against the
+            # attached one is about the same targets (its polarity is the contrast's)
+            for o in groups:
+                if o is not g and not o.carried and o in free_g and o.start >= g.end and _CONTRASTED.fullmatch(
+                        text, g.end, o.start):
+                    pairs += [(o, targets[k], "attach") for k in ks]
+                    free_g.remove(o)
             continue
         after = [k for k, t in enumerate(targets) if t.start >= g.end and k not in bound_t]
         nxt_g = min((o.start for o in groups if o.start > g.start), default=end)
@@ -120,6 +130,16 @@ def link_pairs(text: str, start: int, end: int, groups: list[Group], targets: li
                     pairs.append((g, targets[k], "label"))
                     bound_t.add(k)
             free_g.remove(g)
+    # 'tib post (L5) inverts the foot': the action written right after a muscle's attached root is the muscle's
+    attached = [(g, t) for g, t, how in pairs if how == "attach"]
+    for k, t in enumerate(targets):
+        if k in bound_t:
+            continue
+        owner = next((g for g, _ in attached if g.end <= t.start and _RIGHT_AFTER.fullmatch(text, g.end, t.start)),
+                     None)
+        if owner is not None:
+            pairs.append((owner, t, "attach"))
+            bound_t.add(k)
     free_t = [t for k, t in enumerate(targets) if k not in bound_t]
     # targets in a relative clause of a nerve belong to the nerve: '… or with the femoral nerve, which
     # innervates the quadriceps' names no root for the quadriceps unless the nerve's roots are known

@@ -41,7 +41,7 @@ _NO_BREAK_AFTER = {"fig", "figs", "e.g", "i.e", "vs", "approx", "n", "nn", "m", 
 warnings.filterwarnings("ignore", message=r"\[W036\]")
 
 for _name in ("root_groups", "targets", "reflex_names", "nerves", "words", "anchors", "sentences", "text",
-              "misnamed_reflexes", "truncated_at"):
+              "misnamed_reflexes", "truncated_at", "layout"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -69,6 +69,11 @@ def artgate_sentences(doc: Doc) -> Doc:
         doc._.sentences = []
         return doc
     cuts = [m.end() for m in _LINE_START.finditer(text)]
+    # '… (extensor carpi radialis) 3. **Finger extension** — C7 …': a list flattened onto one line; each
+    # number opens its item
+    items = _inline_items(text)
+    cuts += items
+    cuts += _card_fields(text)
     parens = _paren_spans(text)
     for m in _FULL_STOP.finditer(text):
         stop, nxt = m.start(), m.end()
@@ -77,6 +82,8 @@ def artgate_sentences(doc: Doc) -> Doc:
         if text[stop] == ".":
             word = _WORD_BEFORE.search(text, max(0, stop - 12), stop)
             before = word.group().lower() if word else ""
+            if before.isdigit() and stop - len(before) in items:
+                continue  # the number of an item flattened onto its line opens that item
             if before in _NO_BREAK_AFTER or (before.isdigit() and text[nxt].islower()):
                 continue
             if before.isdigit() and _FIGURE_LABEL.search(text, max(0, stop - 30), stop):
@@ -90,6 +97,29 @@ def artgate_sentences(doc: Doc) -> Doc:
     bounds = sorted({0, *cuts, len(text)})
     doc._.sentences = [piece for a, b in pairwise(bounds) if text[a:b].strip() for piece in _pieces(text, a, b)]
     return doc
+
+
+def _card_fields(text: str) -> list[int]:
+    """Where the fields of flash cards run together on one line start: 'C5 myotomesupraspinatus, deltoidC5
+    reflexesbiceps, brachioradialisC6 dermatome…' is one card field per root and label."""
+    by_line: dict[int, list[int]] = {}
+    for m in _CARD_FIELD.finditer(text):
+        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m.start())
+    return [p for line, found in by_line.items() if len(found) >= 2 for p in found if text[line:p].strip()]
+
+
+def _inline_items(text: str) -> set[int]:
+    """Where the items of a numbered list flattened onto one line start: a number and a full stop before a
+    capital or bold, in a run of consecutive numbers on the line ('… 2. **Wrist extension** — C6 … 3.
+    **Finger …'), so a citation ('… a C6 function 1. The triceps …') is not taken for one."""
+    found: dict[int, dict[int, int]] = {}  # line start -> number -> where the number starts
+    for m in _INLINE_ITEM.finditer(text):
+        if _NOT_ITEM.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        line = text.rfind("\n", 0, m.start()) + 1
+        number = int(text[m.end():text.index(".", m.end())])
+        found.setdefault(line, {})[number] = m.end()
+    return {at for numbers in found.values() for n, at in numbers.items() if n - 1 in numbers or n + 1 in numbers}
 
 
 # No sentence a person writes runs to 4,000 characters (the longest on the real pages is about 1,000);
@@ -116,6 +146,12 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 
 _LINE_START = re.compile(r"\n\s*(?=\S)")
+_CARD_FIELD = re.compile(r"(?<![A-Z0-9_])[CTLS](?:[1-9]|1[0-2])(?:\s*[-–]\s*[CTLS]?\d{1,2})?[ \t]+(?i:myotomes?|"
+                         r"reflex(?:es)?|dermatomes?|par(?:a|ae|e)sthesias?)(?=[a-z]{2})")
+_INLINE_ITEM = re.compile(r"(?<=[^\s\d.])[ \t]+(?=(?:[1-9]|[1-2]\d)\.[ \t]+(?:\*\*|#+\s|[A-Z][a-z]))")
+# numbers that belong to the word before them: 'Figure 3. The …', 'grade 4. Normal …'
+_NOT_ITEM = re.compile(r"(?i)\b(?:fig(?:ure)?s?|tables?|chapters?|steps?|grades?|levels?|types?|stages?|options?|"
+                       r"no|vol|pages?|p|parts?|sections?|class|ref|versions?|phases?|[CTLS])$")
 _FULL_STOP = re.compile(r"[.!?][\"”’')\]]*+\s++(?=\S)")  # possessive: blanked markup leaves long runs of spaces
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z])*$")
 # a caption's label at the start of its line; 'absent, figure 6. The S1 root …' ends a sentence

@@ -51,11 +51,12 @@ from .context import load_rules, triggers
 from .cues import CLAUSE_BREAK, MOTOR_LABEL, PRIMARY, REFLEX_LABEL, RELATION, SENSORY, STEM
 from .features import NAMES, PageFacts, featurize
 from .layout import (
+    PageLayout,
     any_starting_in,
     column_roles,
     complete_line,
     next_indent,
-    read_lines,
+    read_layout,
     reflex_label_line,
     starting_in,
     trim_span,
@@ -83,6 +84,21 @@ def assertions_from_doc(article: Article, doc: Doc) -> list[Assertion]:
     return [_with_id(p.assertion, i) for i, p in enumerate(read_claims(article, doc), start=1)]
 
 
+# a card field naming reflexes: 'C5 reflexesbiceps, brachioradialis', 'C7 reflexes: triceps'
+_REFLEX_FIELD = re.compile(r"\W*[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?\s+(?:deep\s+tendon\s+)?reflex(?:es)?",
+                           re.IGNORECASE)
+
+
+def page_layout(article: Article, doc: Doc) -> PageLayout:
+    """The page's layout, read once per document (the reader and the layout shapes share it)."""
+    if doc._.layout is None:
+        cut = doc._.truncated_at
+        text = article.plain if cut is None else article.plain[:cut]
+        atoms = sorted(a.start for g in doc._.root_groups for a in g.atoms if not a.is_level and a.start < len(text))
+        doc._.layout = read_layout(article, text, atoms, [t.start for t in doc._.targets if t.target])
+    return doc._.layout
+
+
 def read_claims(article: Article, doc: Doc) -> list[Proposal]:
     """The claims the reader finds walking the page, each with how it found it."""
     matcher = get_matcher()
@@ -90,8 +106,13 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
     rules = load_rules()
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
     cut = doc._.truncated_at
-    lines, line_starts = read_lines(article, text if cut is None else text[:cut])
     all_groups = [g for g in doc._.root_groups if any(not a.is_level for a in g.atoms)]
+    layout = page_layout(article, doc)
+    lines, line_starts = layout.lines, layout.starts
+    for st_ in layout.structures:  # a table in any encoding is read by rows and cells
+        if st_.kind == "table":
+            for li in st_.rows:
+                lines[li].kind, lines[li].cells, lines[li].roles = "table_row", layout.cells[li], st_.roles
     group_starts = [g.start for g in all_groups]
     targets = doc._.targets
     target_starts = [t.start for t in targets]
@@ -133,8 +154,12 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
             st.para_groups, st.para_open = [], True
         if line.kind != "table_row":
             st.table_roles = None
+        elif st.table_roles is None and line.roles is not None:
+            st.table_roles = line.roles  # the layout reader found the header (or the root column) already
+            if not any_starting_in(all_groups, group_starts, start, end):
+                continue
         elif st.table_roles is None and not any_starting_in(all_groups, group_starts, start, end):
-            st.table_roles = column_roles(text, line.start, line.end)
+            st.table_roles = column_roles(text, line)
             continue
 
         groups = sentence_groups(all_groups, group_starts, start, end)
@@ -163,7 +188,8 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
             line_seen = li
             line_reflex_word = bool(REFLEX_LABEL.search(text, line.start, line.end))
             line_reflex_label = reflex_label_line(text, line)
-        reflex_ctx = st.reflex_mode or (line_reflex_word and not s_targets) or line_reflex_label
+        reflex_ctx = st.reflex_mode or (line_reflex_word and not s_targets) or line_reflex_label or bool(
+            _REFLEX_FIELD.match(sentence))
         s_targets = reflex_context(text, start, end, s_targets, starting_in(candidates, cand_starts, start, end),
                                     reflex_ctx, st)
         s_targets = credit_muscles(text, s_targets, start, end, line.kind == "table_row" or (
@@ -374,6 +400,26 @@ def _emit_topic(article: Article, text: str, topic: Topic, groups: list[Group], 
                     meta.append(Proposal(out[-1], "topic", g.via, mention=t.kind))
 
 
+def _covering(proposals: list[Proposal]) -> set[int]:
+    """Proposals whose line holds two or more separate sentences making the same claim: those sentences
+    are the claims (every repetition counts), not the line that holds them."""
+    by_triple: dict[tuple[str, str, str], list[Proposal]] = {}
+    for p in proposals:
+        a = p.assertion
+        by_triple.setdefault((a.root, a.target, a.polarity), []).append(p)
+    out: set[int] = set()
+    for group in by_triple.values():
+        if len(group) < 3:
+            continue
+        for w in group:
+            inner = sorted({(q.assertion.start, q.assertion.end) for q in group if q is not w and
+                            w.assertion.start <= q.assertion.start and q.assertion.end <= w.assertion.end and
+                            (q.assertion.start, q.assertion.end) != (w.assertion.start, w.assertion.end)})
+            if any(a[1] <= b[0] for a, b in pairwise(inner)):
+                out.add(id(w))
+    return out
+
+
 def _with_id(a: Assertion, i: int) -> Assertion:
     return Assertion(**{**a.__dict__, "id": f"a{i}"})
 
@@ -442,7 +488,8 @@ def scored_proposals(article: Article, doc: Doc, model: Model | None) -> list[Pr
 def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
     """Every proposed claim (the reader's and the layout shapes') and its feature row."""
     reader = read_claims(article, doc)
-    proposals, layout = propose(article, doc, reader, get_matcher().lexicon)
+    layout = page_layout(article, doc)
+    proposals = propose(article, doc, reader, get_matcher().lexicon, layout)
     if not proposals:
         return proposals, np.zeros((0, len(NAMES)))
     text = article.plain if doc._.truncated_at is None else article.plain[:doc._.truncated_at]
@@ -462,8 +509,10 @@ def select(proposals: list[Proposal], emit: float | None) -> list[Assertion]:
         return [_with_id(p.assertion, i) for i, p in enumerate(proposals, start=1)]
     keep: list[Proposal] = []
     spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for p in sorted(proposals, key=lambda p: (-p.confidence, p.assertion.start, not p.reader)):
-        if p.confidence < emit:
+    confident = [p for p in proposals if p.confidence >= emit]
+    wide = _covering(confident)
+    for p in sorted(confident, key=lambda p: (-p.confidence, p.assertion.start, not p.reader)):
+        if id(p) in wide:
             continue
         a = p.assertion
         taken = spans.setdefault((a.root, a.target, a.polarity), [])

@@ -127,7 +127,8 @@ def credit_muscles(text: str, targets: list[Target], start: int, end: int, table
     return [t for k, t in enumerate(targets) if k not in drop]
 
 
-_COORDINATED = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus)\s*$", re.IGNORECASE)
+_COORDINATED = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus)(?:\s+(?:the|a|an|its|their|your))?\s*$",
+                          re.IGNORECASE)
 _BODY_LABEL = re.compile(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:")
 _HAND = re.compile(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", re.IGNORECASE)
 _PLUS_BEFORE = re.compile(r"\(\s*\+\s*$")

@@ -36,7 +36,8 @@ _REGION_WORDS = {"cervical": "C", "thoracic": "T", "lumbar": "L", "sacral": "S"}
 
 # A root may follow a lower-case letter directly: table cells flattened without a space ('Elbow flexionC5/6',
 # 'Knee JerkL3/4'); after a capital or a digit it is part of a code ('MRI', 'HbA1c').
-_SEG = r"(?<![A-Z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9A-Za-z])"
+# a root may be glued to the capitalised word of the next cell ('C5Shoulder cap'), never to a letter or digit
+_SEG = r"(?<![A-Z0-9_])([CTLS])(?:\s|-(?=\d))?([1-9]|1[0-2])(?![0-9a-z]|[A-Z](?![a-z]))"
 _DASHES = "-–—‐‑‒−/"
 _SPLIT_DASH = re.compile(rf"[\s{re.escape(_DASHES)}]")  # '-' first in _DASHES would make '\s-–' a range
 _DASH = rf"(?:\s?[{_DASHES}]\s?|\s+(?:to|through|thru)\s+(?=[CTLS]\s?\d))"

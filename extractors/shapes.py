@@ -20,13 +20,14 @@ costs linear time.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .citations import find_markers
 from .claims import Proposal
 from .context import load_rules, triggers
 from .cues import RELATION
-from .layout import PageLayout, read_layout, trim_span
+from .layout import PageLayout, trim_span
 from .pairing import Atom, Group
 from .scope import is_primary, polarity_of
 from .types import Article, Assertion
@@ -43,7 +44,7 @@ NEAREST = 4
 LEAD_REACH = 12
 
 
-def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon) -> tuple[list[Proposal], PageLayout]:
+def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon, layout: PageLayout) -> list[Proposal]:
     """The reader's claims with the shapes that also carry them, then the pairs only a shape offers."""
     text = article.plain
     cut = doc._.truncated_at
@@ -53,14 +54,18 @@ def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon) ->
              if not a.is_level and a.start < len(text)]
     atom_starts = [a.start for a in atoms]
     targets = [t for t in doc._.targets if t.target and t.start < len(text)]
-    layout = read_layout(article, text, atom_starts, [t.start for t in targets])
     sentences = [s for s in doc._.sentences if s[0] < len(text)]
     sent_starts = [s for s, _ in sentences]
-    offers: dict[tuple[str, str, int, int], set[str]] = {}
+    # (root, target, where the target is named) -> the shapes offering it and the nearest root mention
+    offers: dict[tuple[str, str, int], tuple[set[str], list[Atom]]] = {}
 
     def offer(atom: Atom, t: Target, shape: str) -> None:
-        for root in atom.roots:
-            offers.setdefault((root, t.target, t.start, atom.start), set()).add(shape)
+        for target in _meanings(t, layout, shape):
+            for root in atom.roots:
+                shapes, nearest_atom = offers.setdefault((root, target, t.start), (set(), [atom]))
+                shapes.add(shape)
+                if abs(atom.start - t.start) < abs(nearest_atom[0].start - t.start):
+                    nearest_atom[0] = atom
 
     def atoms_in(start: int, end: int) -> list[Atom]:
         return atoms[bisect_left(atom_starts, start):bisect_left(atom_starts, end)]
@@ -140,28 +145,39 @@ def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon) ->
                 for a in first:
                     offer(a, t, "paragraph")
 
-    # the reader's claims take the shapes that also carry them
-    by_key: dict[tuple[str, str, int, int], list[Proposal]] = {}
+    # the reader's claims take the shapes that also carry them: one claim per root and target mention
+    by_key: dict[tuple[str, str, int], list[Proposal]] = {}
     for p in reader:
         a = p.assertion
-        by_key.setdefault((a.root, a.target, a.target_start, a.root_start), []).append(p)
+        by_key.setdefault((a.root, a.target, a.target_start), []).append(p)
     out = list(reader)
     rules = load_rules()
     trig_cache: dict[int, list] = {}
     target_at = {t.start: t for t in targets}
     target_starts = [t.start for t in targets]
-    for key, shapes in offers.items():
+    for key, (shapes, (atom,)) in offers.items():
         found = by_key.get(key)
         if found:
             for p in found:
                 p.shapes |= shapes
             continue
-        root, _, t_start, a_start = key
+        root, target, t_start = key
         t = target_at[t_start]
-        atom = atoms[bisect_left(atom_starts, a_start)]
+        if t.target != target:
+            t = replace(t, target=target, kind="REFLEX")
         out.append(_shape_claim(article, text, layout, sentences, sent_starts, t, atom, root, shapes, lex, rules,
                                 trig_cache, targets, target_starts))
-    return out, layout
+    return out
+
+
+def _meanings(t: Target, layout: PageLayout, shape: str) -> tuple[str, ...]:
+    """What a target mention names here: a muscle in a table's reflex column names its reflex
+    ('C5 | Deltoid, biceps | Biceps' with a Reflex header)."""
+    if t.reflex and t.kind in ("MUSCLE", "MOVEMENT") and shape in ("row", "row-continuation", "same-line"):
+        li = layout.line_at(t.start)
+        if layout.role_at(li, t.start) == "reflex":
+            return (t.reflex,)
+    return (t.target,)
 
 
 def _row_roots(layout: PageLayout, st, li: int, pos: int, on_line) -> list[tuple[Atom, str]]:
