@@ -253,12 +253,22 @@ def _merge_findings(base: list[dict], decided: list[dict], applied: Applied) -> 
         index[(k, seen[k])] = i
         seen[k] += 1
     out = list(base)
-    matched, new = set(), []
+    matched, unmatched = set(), []
     seen.clear()
     for f in decided:
         k = evidence_key(f)
         i = index.get((k, seen[k]))
         seen[k] += 1
+        if i is None:
+            unmatched.append(f)
+        else:
+            out[i] = {**f, "id": base[i]["id"]}
+            matched.add(i)
+    new = []
+    for f in unmatched:  # the same finding on fewer or more claims: same rule, same message, other evidence
+        said = (f["rule"], f["severity"], f["message"])
+        i = next((i for i, b in enumerate(base) if i not in matched and (b["rule"], b["severity"], b["message"]) ==
+                  said), None)
         if i is None:
             new.append(f)
         else:
@@ -419,31 +429,37 @@ def follow(s: Session, version: Version, report: Report, now: datetime, carry_fr
     if not rows or (version.report.get("claim_decisions") or {}).get("through") == rows[-1].id:
         return out
     rd = decided_report(report, rows, ruleset)
-    holding = {w.id for w in s.scalars(select(Waiver).where(Waiver.version_id == version.id,
-                                                            Waiver.fid.is_not(None)))}
+    holding = {w.id: w.fid for w in s.scalars(select(Waiver).where(Waiver.version_id == version.id,
+                                                                   Waiver.fid.is_not(None)))}
     lapsed = _replace_report(s, version, rd, now)
-    kept = _keep_waivers_of_withdrawn(s, version, rd, holding)
+    kept = _keep_waivers(s, version, rd, holding)
     out.lapsed_waivers = [w for w in lapsed if w["finding"] not in kept]
     out.recomputed = True
     return out
 
 
-def _keep_waivers_of_withdrawn(s: Session, version: Version, rd: dict, holding: set[int]) -> set[str]:
-    """A waiver stays on a finding its claims' decisions withdrew, so retracting them brings it back waived.
+def _keep_waivers(s: Session, version: Version, rd: dict, holding: dict[int, str]) -> set[str]:
+    """Waivers stay on their findings through claim decisions, even where the evidence changed.
 
-    Returns the ids of the findings whose waivers were kept.
+    ``_replace_report`` keeps a waiver where the same rule quotes the same evidence; a finding
+    the decisions withdrew, or that now quotes fewer sentences, keeps its id here (``holding``
+    maps each waiver that held to its finding), so its waiver stays, and retracting the
+    decision brings the finding back waived. Findings the decisions raised have no stable id
+    and keep waivers by their evidence only. Returns the ids of the findings whose waivers stayed.
     """
     from .models import Finding
 
-    withdrawn = {f["id"] for f in rd["findings"] if f.get("withdrawn")}
-    if not withdrawn or not holding:
+    stable = {f["id"]: f["rule"] for f in rd["findings"] if not f.get("raised")}
+    lapsed = [w for w in s.scalars(select(Waiver).where(Waiver.id.in_(list(holding)), Waiver.fid.is_(None)))
+              if stable.get(holding[w.id]) == w.rule] if holding else []
+    if not lapsed:
         return set()
-    rows = {(f.evidence_key, f.ordinal): f for f in s.scalars(select(Finding).where(
-        Finding.version_id == version.id, Finding.fid.in_(withdrawn)))}
+    rows = {f.fid: f for f in s.scalars(select(Finding).where(
+        Finding.version_id == version.id, Finding.fid.in_([holding[w.id] for w in lapsed])))}
     kept = set()
-    for w in s.scalars(select(Waiver).where(Waiver.id.in_(holding), Waiver.fid.is_(None))):
-        f = rows.get((w.evidence_key, w.ordinal))
-        if f is not None:
+    for w in lapsed:
+        f = rows.get(holding[w.id])
+        if f is not None and not f.waived:
             w.fid, f.waived = f.fid, True
             kept.add(f.fid)
     s.flush()
