@@ -23,6 +23,8 @@ An article of a few pages has one page of each, as before.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import cache
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -64,6 +66,7 @@ OCCURRENCES_PER_PAGE = 100  # a group opened on its own
 CLAIMS_PER_PAGE = 100
 TEXT_WINDOW = 100_000  # characters of text per window
 LISTED_BLOCKERS = 20  # standing blockers listed by name beside a disabled approve
+LINKS_SHOWN = 12  # evidence links and claims listed under one finding (the text marks all its evidence)
 
 
 def _reference_view(reference, claim: dict) -> dict:
@@ -153,11 +156,18 @@ def article_data(db: Database, article_id: int, viewer: Viewer, params,
     window = _page_number(params, "text", len(windows))
     w_start, w_end = windows[window - 1]
 
+    window_starts = [a for a, _b in windows]
+    query = urlencode(list(params.items()))
+
     def window_of(offset: int) -> int:
-        return next((i for i, (a, b) in enumerate(windows, start=1) if a <= offset < b), len(windows))
+        return max(1, bisect_right(window_starts, offset))
+
+    @cache
+    def link(changes: tuple) -> str:
+        return url_with(f"/articles/{article_id}", query, done=None, **dict(changes))
 
     def href(**changes) -> str:
-        return url_with(f"/articles/{article_id}", urlencode(list(params.items())), done=None, **changes)
+        return link(tuple(sorted(changes.items())))
 
     findings = report["findings"]
     claims_by_id = {a["id"]: a for a in (*report["assertions"], *report.get("withdrawn_assertions", ()))}
@@ -203,12 +213,14 @@ def article_data(db: Database, article_id: int, viewer: Viewer, params,
         a, b = slices[g[0]["id"]]
         occurrences = []
         for f in g[a:b]:
-            f = {**f, "lines": [line_of(starts, ev["start"]) for ev in f.get("evidence") or ()],
-                 "evidence_hrefs": [evidence_href(f["id"], k, ev["start"]) for k, ev in
-                                    enumerate(f.get("evidence") or ())],
+            evidence = (f.get("evidence") or ())[:LINKS_SHOWN]
+            rests_on = [c for c in f.get("assertions") or () if c in claims_by_id]
+            f = {**f, "lines": [line_of(starts, ev["start"]) for ev in evidence],
+                 "evidence_hrefs": [evidence_href(f["id"], k, ev["start"]) for k, ev in enumerate(evidence)],
+                 "evidence_more": max(0, len(f.get("evidence") or ()) - LINKS_SHOWN),
                  "claims": [{"id": c, "text": _claim_label(claims_by_id[c]), "href": claim_href(c),
-                             "withdrawn": c in withdrawn_claims} for c in f.get("assertions") or ()
-                            if c in claims_by_id]}
+                             "withdrawn": c in withdrawn_claims} for c in rests_on[:LINKS_SHOWN]],
+                 "claims_more": max(0, len(rests_on) - LINKS_SHOWN)}
             occurrences.append(f)
         shown_findings.extend(occurrences)
         n_open = sum(1 for f in g if not f.get("suppressed"))
