@@ -283,3 +283,32 @@ def test_carry_plan_takes_the_n_th_claim_and_the_n_th_occurrence():
     [plan] = dc.carry_plan([added], old, [], new)
     assert new[plan.start:plan.end] == twice and plan.start == new.rindex(twice)
     assert dc.carry_plan([added], old, [], f"{twice}\n") == []  # no second occurrence: it stays behind
+
+
+def test_confirming_a_claim_below_the_gate_lets_it_gate(db, cast, tmp_path, monkeypatch):
+    import extractors.relations as relations
+
+    config = tmp_path / "artgate.toml"
+    config.write_text("gate_threshold = 0.5\n")
+    analyze = relations.analyze
+
+    def unsure_l3(article, doc=None):  # as if the scorer doubted every L3 claim
+        from dataclasses import replace
+
+        ex = analyze(article, doc)
+        return replace(ex, assertions=[replace(a, confidence=0.3) if a.root == "L3" else a for a in ex.assertions])
+
+    monkeypatch.setattr(relations, "analyze", unsure_l3)
+    a = wf.submit(db, cast["alice"], Content("oracle", TITLE, ORACLE), str(config)).article
+    wf.transition(db, cast["rob"], a["id"], "in_review")
+    rep = wf.report(db, a["id"])
+    l3 = claim(rep, "L3", "ankle_dorsiflexion", says="plantar dorsiflexion is associated with the L3")
+    assert next(x for x in rep["assertions"] if x["id"] == l3)["confidence"] == 0.3
+    check = next(f for f in rep["findings"] if f["rule"] == "claims.check-claim" and l3 in f["assertions"])
+    assert not any(f["rule"] == "reference.contradicts-table" and l3 in f["assertions"] for f in rep["findings"])
+    out = dc.decide(db, cast["rob"], a["id"], l3, "confirm", reason="the page does say L3", config=str(config))
+    rep = wf.report(db, a["id"])
+    assert check["id"] in out["withdrawn"]
+    assert any(f["rule"] == "reference.contradicts-table" and l3 in f["assertions"] and f["id"] in out["raised"]
+               for f in rep["findings"])
+    assert next(x for x in rep["assertions"] if x["id"] == l3)["confidence"] == 1.0
