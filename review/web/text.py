@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 RANK = {"blocker": 0, "warning": 1, "info": 2}
 SENTENCE = 60  # evidence this long quotes a sentence, not a term (as the text report quotes it)
+LONG_DIFF = 2000  # lines: a longer changed part is diffed with the matcher's heuristic for recurring lines
 
 
 def line_starts(text: str) -> list[int]:
@@ -117,8 +118,22 @@ def line_diff(old: str, new: str, context: int = 2) -> list[dict]:
     a ``skip`` row stands for unchanged lines left out.
     """
     a, b = old.splitlines(), new.splitlines()
+    # Lines both versions begin and end with are equal: only the part between them (with the context
+    # lines around it) goes to the matcher. On a long middle, lines that recur all over it are left to
+    # the matcher's "popular line" heuristic, which keeps a 1 MB article's diff at milliseconds
+    # rather than seconds.
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    lo, cut = max(0, head - context), max(0, tail - context)
+    a_mid, b_mid = a[lo:len(a) - cut], b[lo:len(b) - cut]
+    matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=max(len(a_mid), len(b_mid)) > LONG_DIFF)
     rows: list[dict] = []
-    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+    for group in matcher.get_grouped_opcodes(context):
+        group = [(tag, i1 + lo, i2 + lo, j1 + lo, j2 + lo) for tag, i1, i2, j1, j2 in group]
         if rows:
             rows.append({"op": "skip", "old": None, "new": None, "text": ""})
         for tag, i1, i2, j1, j2 in group:
