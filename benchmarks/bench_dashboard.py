@@ -20,11 +20,12 @@ that reads the database) and the API's list, one page of 50
 
 The article page (``--article-bytes``, default 1 MB; ``--article-only`` skips the queue): the
 Dr. Oracle seed repeated to that size (about 2,400 findings and 5,400 claims at 1 MB) is
-submitted as the service does, beside the seed itself. Reported: the server time of the article
-page, its JSON twin and the seed's page (the baseline, same run, same server), the page's size,
-and, in Debian's Chromium (``/usr/bin/chromium``, driven by Playwright), the time from starting
-the navigation to a usable page: the load event, then two animation frames, so layout and paint
-are done.
+submitted as the service does, beside the seed itself, and once more as an article with a
+second version (one changed line and one added), whose page also shows the diff. Reported: the
+server time of the article pages, the JSON twin and the seed's page (the baseline, same run,
+same server), the pages' sizes, and, in Debian's Chromium (``/usr/bin/chromium``, driven by
+Playwright), the time from starting the navigation to a usable page: the load event, then two
+animation frames, so layout and paint are done.
 
 Results go to ``benchmarks/results-dashboard.json`` (``results-dashboard-article.json`` with
 ``--article-only``).
@@ -198,8 +199,10 @@ def seed_articles(url: str, target_bytes: int) -> dict[str, int]:
     t = create_token(db, "cms", "author")
     cms = Actor(t.id, t.name, t.role)
     seed = (ROOT / "seeds" / "dorsiflexion-dr-oracle.txt").read_text(encoding="utf-8")
+    big = big_article(target_bytes)
     ids = {name: submit(db, cms, Content(f"bench-{name}", title, body)).article["id"]
-           for name, body in (("seed", seed), ("large", big_article(target_bytes)))}
+           for name, body in (("seed", seed), ("large", big), ("versions", big))}
+    submit(db, cms, Content("bench-versions", title, big.replace("Disclaimer", "Disclaimer.", 1) + "\nRevised.\n"))
     db.dispose()
     return ids
 
@@ -212,6 +215,8 @@ def time_article(base: str, token: str, ids: dict[str, int], runs: int) -> dict:
         sign_in(c, token)
         for name, path in (("article page, 1 MB article", f"/articles/{ids['large']}"),
                            ("its JSON twin", f"/articles/{ids['large']}.json"),
+                           ("article page, 1 MB article with two versions (and their diff)",
+                            f"/articles/{ids['versions']}"),
                            ("baseline: article page of the seed", f"/articles/{ids['seed']}")):
             c.get(path)
             server, wall = [], []

@@ -310,12 +310,20 @@ def _diff(db: Database, versions: dict[int, int], report: dict, params, shown: i
         return {"from": old, "to": new, "title": None, "format": None, "lines": [],
                 "findings": {"new": [], "resolved": []}}
     with db.session() as s:
-        a, b = (s.get(Version, versions[n]) for n in (old, new))
+        a, b = (s.execute(select(Version.title, Version.format, Version.body).where(Version.id == versions[n])).one()
+                for n in (old, new))
+
+        def findings_of(n: int) -> list[dict]:
+            if n == shown:  # already read: the stored findings, without the waivers shown on them
+                return [{**f, "suppressed": bool(f.get("suppressed")) and ("waiver" not in f or "withdrawn" in f)}
+                        for f in report["findings"]]
+            return (s.scalar(select(Version.report).where(Version.id == versions[n])) or {}).get("findings", [])
+
         return {"from": old, "to": new,
                 "title": {"old": a.title, "new": b.title} if a.title != b.title else None,
                 "format": {"old": a.format, "new": b.format} if a.format != b.format else None,
                 "lines": line_diff(a.body, b.body),
-                "findings": finding_diff(a.report.get("findings", []), b.report.get("findings", []))}
+                "findings": finding_diff(findings_of(old), findings_of(new))}
 
 
 def _actions(article: dict, version, viewer: Viewer, current: bool, open_blockers: list[dict]) -> dict:
