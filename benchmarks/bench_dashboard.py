@@ -147,6 +147,19 @@ def summary(values: list[float]) -> dict:
             "max_ms": round(max(values), 2), "mean_ms": round(statistics.fmean(values), 2)}
 
 
+def time_page(c, path: str, runs: int) -> dict:
+    """Server time (``Server-Timing``) and wall time of ``runs`` requests for a page, after one that warms it."""
+    c.get(path)  # the first request of a page compiles its template
+    server, wall = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = c.get(path)
+        wall.append(1000 * (time.perf_counter() - t))
+        assert r.status_code == 200, (path, r.status_code, r.text[:500])
+        server.append(float(r.headers["server-timing"].split("dur=")[1]))
+    return {"path": path, "bytes": len(r.content), "server": summary(server), "wall": summary(wall)}
+
+
 def time_pages(base: str, token: str, runs: int) -> dict:
     import httpx
 
@@ -154,15 +167,7 @@ def time_pages(base: str, token: str, runs: int) -> dict:
     with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as c:
         sign_in(c, token)
         for name, path in PAGES.items():
-            c.get(path)  # the first request of a page compiles its template
-            server, wall = [], []
-            for _ in range(runs):
-                t = time.perf_counter()
-                r = c.get(path)
-                wall.append(1000 * (time.perf_counter() - t))
-                assert r.status_code == 200, (path, r.status_code, r.text[:500])
-                server.append(float(r.headers["server-timing"].split("dur=")[1]))
-            out[name] = {"path": path, "bytes": len(r.content), "server": summary(server), "wall": summary(wall)}
+            out[name] = time_page(c, path, runs)
         for name, path, headers in (("baseline: /healthz", "/healthz", {}),
                                     ("baseline: API list, one page of 50", "/api/v1/articles?limit=50",
                                      {"Authorization": f"Bearer {token}"})):
@@ -218,15 +223,7 @@ def time_article(base: str, token: str, ids: dict[str, int], runs: int) -> dict:
                            ("article page, 1 MB article with two versions (and their diff)",
                             f"/articles/{ids['versions']}"),
                            ("baseline: article page of the seed", f"/articles/{ids['seed']}")):
-            c.get(path)
-            server, wall = [], []
-            for _ in range(runs):
-                t = time.perf_counter()
-                r = c.get(path)
-                wall.append(1000 * (time.perf_counter() - t))
-                assert r.status_code == 200, (path, r.status_code, r.text[:500])
-                server.append(float(r.headers["server-timing"].split("dur=")[1]))
-            out[name] = {"path": path, "bytes": len(r.content), "server": summary(server), "wall": summary(wall)}
+            out[name] = time_page(c, path, runs)
     return out
 
 

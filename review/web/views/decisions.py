@@ -17,6 +17,7 @@ the reason and its status, a success goes back to the claim or finding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
@@ -75,62 +76,54 @@ def _offset(form: dict, name: str) -> int | None:
     return int(raw)
 
 
+def _act(request: Request, viewer: Viewer, article_id: int, form: dict, call: Callable[[], dict],
+         finding: str | None = None) -> dict | Response:
+    """Run a decision as the signed-in reviewer: its result, or the page again with the workflow's refusal."""
+    _require_reviewer(viewer, form)
+    _known_id(article_id)
+    try:
+        return call()
+    except workflow.NotFound:
+        raise
+    except workflow.WorkflowError as exc:
+        return _refused(request, viewer, article_id, exc, finding)
+
+
 @router.post("/articles/{article_id:int}/claims/{claim_id}/decide", include_in_schema=False)
 def decide(request: Request, article_id: int, claim_id: str, viewer: Annotated[Viewer, Depends(signed_in)],
            form: Annotated[dict, Depends(posted_form)]) -> Response:
     """Mark a claim wrong, correct, confirm it, or retract the decision on it."""
-    _require_reviewer(viewer, form)
-    _known_id(article_id)
     if not CLAIM_ID.match(claim_id):
         raise PageError(404, "no such claim", "a claim id looks like a12")
-    verb = form.get("decision", "")
     expect = {k: form.get(f"expect_{k}") or None for k in ("root", "target", "polarity")}
-    try:
-        out = decisions.decide(request.app.state.db, viewer.actor, article_id, claim_id, verb, reason=_reason(form),
-                               root=_field(form, "root", 8), target=_field(form, "target", 64),
-                               polarity=_field(form, "polarity", 16), expect=expect,
-                               config=request.app.state.settings.config)
-    except workflow.NotFound:
-        raise
-    except workflow.WorkflowError as exc:
-        return _refused(request, viewer, article_id, exc)
-    return _to(article_id, form, out["decision"]["kind"], f"claim-{claim_id}")
+    out = _act(request, viewer, article_id, form, lambda: decisions.decide(
+        request.app.state.db, viewer.actor, article_id, claim_id, form.get("decision", ""), reason=_reason(form),
+        root=_field(form, "root", 8), target=_field(form, "target", 64), polarity=_field(form, "polarity", 16),
+        expect=expect, config=request.app.state.settings.config))
+    return out if isinstance(out, Response) else _to(article_id, form, out["decision"]["kind"], f"claim-{claim_id}")
 
 
 @router.post("/articles/{article_id:int}/claims/add", include_in_schema=False)
 def add(request: Request, article_id: int, viewer: Annotated[Viewer, Depends(signed_in)],
         form: Annotated[dict, Depends(posted_form)]) -> Response:
     """Add a claim the extractor missed, in the sentence selected in the text."""
-    _require_reviewer(viewer, form)
-    _known_id(article_id)
-    try:
-        out = decisions.add_claim(
-            request.app.state.db, viewer.actor, article_id, root=_field(form, "root", 8) or "",
-            target=_field(form, "target", 64) or "", polarity=_field(form, "polarity", 16) or "affirmed",
-            sentence=_field(form, "sentence", decisions.MAX_SENTENCE), near=_offset(form, "near"),
-            reason=_reason(form), config=request.app.state.settings.config)
-    except workflow.NotFound:
-        raise
-    except workflow.WorkflowError as exc:
-        return _refused(request, viewer, article_id, exc)
-    return _to(article_id, form, "added", f"claim-{out['decision']['claim']}")
+    out = _act(request, viewer, article_id, form, lambda: decisions.add_claim(
+        request.app.state.db, viewer.actor, article_id, root=_field(form, "root", 8) or "",
+        target=_field(form, "target", 64) or "", polarity=_field(form, "polarity", 16) or "affirmed",
+        sentence=_field(form, "sentence", decisions.MAX_SENTENCE), near=_offset(form, "near"),
+        reason=_reason(form), config=request.app.state.settings.config))
+    return out if isinstance(out, Response) else _to(article_id, form, "added", f"claim-{out['decision']['claim']}")
 
 
 @router.post("/articles/{article_id:int}/findings/{finding_id}/waive-group", include_in_schema=False)
 def waive_group(request: Request, article_id: int, finding_id: str, viewer: Annotated[Viewer, Depends(signed_in)],
                 form: Annotated[dict, Depends(posted_form)]) -> Response:
     """Waive every open finding of the group, for one reason recorded on each."""
-    _require_reviewer(viewer, form)
-    _known_id(article_id)
     if not FINDING_ID.match(finding_id):
         raise PageError(404, "no such finding", "a finding id looks like f12")
-    try:
-        groups.waive_group(request.app.state.db, viewer.actor, article_id, finding_id, _reason(form))
-    except workflow.NotFound:
-        raise
-    except workflow.WorkflowError as exc:
-        return _refused(request, viewer, article_id, exc, finding_id)
-    return _to(article_id, form, "waived_group", f"finding-{finding_id}")
+    out = _act(request, viewer, article_id, form, lambda: groups.waive_group(
+        request.app.state.db, viewer.actor, article_id, finding_id, _reason(form)), finding_id)
+    return out if isinstance(out, Response) else _to(article_id, form, "waived_group", f"finding-{finding_id}")
 
 
 @router.get("/articles/{article_id:int}/findings/{finding_id}", include_in_schema=False)

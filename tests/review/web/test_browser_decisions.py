@@ -15,10 +15,11 @@ import pytest
 
 from ..conftest import CORRECTED, ORACLE, People
 from . import test_browser
-from .test_browser import ARGS, CHROMIUM, Live, sign_in
+from .test_browser import CHROMIUM, Live, sign_in
 
-# the browser tests' fixtures: a fresh context whose page fails the test on any page error, and the
+# the browser tests' fixtures: Chromium, a fresh context whose page fails the test on any page error, and the
 # screenshots' folder
+browser = test_browser.browser
 page = test_browser.page
 shots = test_browser.shots
 
@@ -50,16 +51,6 @@ def live(tmp_path_factory):
         yield live
     finally:
         live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def report(live: Live, key: str) -> dict:

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from ..conftest import CORRECTED, ORACLE
+from . import test_article
 from .page import parse
+from .test_article import report
 
-
-@pytest.fixture
-def oracle(dash, people):
-    """The blocked seed, submitted by alice, in review, rob signed in."""
-    a = dash.submit("oracle", ORACLE)
-    dash.api("POST", f"/articles/{a['id']}/transitions", people.rob, json={"to": "in_review"})
-    dash.sign_in(people.rob)
-    return a["id"]
-
-
-def report(dash, article_id, token):
-    return dash.api("GET", f"/articles/{article_id}/report", token).json()
+oracle = test_article.oracle  # the blocked seed, submitted by alice, in review, rob signed in
 
 
 def lines(page, section: str) -> list[str]:
@@ -171,25 +160,11 @@ def test_a_long_article_is_paged_and_every_finding_can_be_found(dash, people):
 
 
 def marked(page):
-    """The shown text and the (start, end, classes, ids) of each mark, as test_article reads them."""
-    text, spans = [], []
-    at = 0
-
-    def walk(node):
-        nonlocal at
-        for child in node.children:
-            if isinstance(child, str):
-                text.append(child)
-                at += len(child)
-            elif child.tag == "mark":
-                start = at
-                walk(child)
-                spans.append((start, at, set(child.attrs["class"].split()), set(child.attrs["data-findings"].split())))
-            else:
-                walk(child)
-
-    walk(page.by_id("article-text"))
-    return "".join(text), spans
+    """The shown text and the (start, end, classes, ids) of each mark."""
+    pre = page.by_id("article-text")
+    text, spans = test_article.marked_spans(pre)
+    classes = [set(m.attrs["class"].split()) for m in pre.find_all("mark")]
+    return text, [(s, e, cls, ids) for (s, e, ids), cls in zip(spans, classes, strict=True)]
 
 
 def test_the_words_a_finding_is_about_stay_marked_inside_its_sentence(dash, oracle, people):
