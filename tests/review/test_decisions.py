@@ -312,3 +312,32 @@ def test_confirming_a_claim_below_the_gate_lets_it_gate(db, cast, tmp_path, monk
     assert any(f["rule"] == "reference.contradicts-table" and l3 in f["assertions"] and f["id"] in out["raised"]
                for f in rep["findings"])
     assert next(x for x in rep["assertions"] if x["id"] == l3)["confidence"] == 1.0
+
+
+def test_a_version_arriving_while_a_decision_is_checked_refuses_the_decision(db, cast, monkeypatch):
+    aid = in_review(db, cast, "oracle")
+    check = dc.check_content
+
+    def meanwhile(content, config=None):  # a new version is stored while the decision's check runs
+        report = check(content, config)
+        submit(db, cast["alice"], "oracle", ORACLE + "\nA new line.\n")
+        return report
+
+    monkeypatch.setattr(dc, "check_content", meanwhile)
+    with pytest.raises(dc.Stale, match="version 2 arrived"):
+        dc.decide(db, cast["rob"], aid, "a1", "confirm")
+    with db.session() as s:
+        assert s.scalar(select(ClaimDecision.id)) is None
+
+
+def test_a_report_made_without_its_extraction_is_decided_the_same():
+    from dataclasses import replace
+
+    report = check_content(Content("x", TITLE, ORACLE))
+    first = report.assertions[0]
+    row = ClaimDecision(id=1, kind="wrong", aid=first.id, subject_id=None, sentence=first.sentence, start=first.start,
+                        end=first.end, root=first.root, target=first.target, polarity=first.polarity, ordinal=0,
+                        reason="r", reviewer="rob", created_at=wf.utcnow())
+    with_extraction = dc.decided_report(report, [row])
+    without = dc.decided_report(replace(report, extraction=None), [row])
+    assert without == with_extraction and with_extraction["withdrawn_assertions"][0]["id"] == first.id
