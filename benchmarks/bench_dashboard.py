@@ -1,6 +1,7 @@
-"""The reviewer dashboard's queue over a store of 10,000 articles: server time of the first page.
+"""The reviewer dashboard: the queue over 10,000 articles, and the article page of a 1 MB article.
 
     python benchmarks/bench_dashboard.py [--articles 10000] [--runs 50] [--databases sqlite,postgresql]
+    python benchmarks/bench_dashboard.py --article-only [--article-bytes 1000000] [--browser-runs 5]
 
 For each database: a fresh store gets ``--seeded`` real submissions (distinct
 seed-sized articles from ``corpus.article``, checked as the service checks
@@ -17,7 +18,17 @@ Baselines in the same run, same server: ``/healthz`` (an HTTP round trip
 that reads the database) and the API's list, one page of 50
 (``GET /api/v1/articles``), both by wall time (neither carries Server-Timing).
 
-Results go to ``benchmarks/results-dashboard.json``.
+The article page (``--article-bytes``, default 1 MB; ``--article-only`` skips the queue): the
+Dr. Oracle seed repeated to that size (about 2,400 findings and 5,400 claims at 1 MB) is
+submitted as the service does, beside the seed itself, and once more as an article with a
+second version (one changed line and one added), whose page also shows the diff. Reported: the
+server time of the article pages, the JSON twin and the seed's page (the baseline, same run,
+same server), the pages' sizes, and, in Debian's Chromium (``/usr/bin/chromium``, driven by
+Playwright), the time from starting the navigation to a usable page: the load event, then two
+animation frames, so layout and paint are done.
+
+Results go to ``benchmarks/results-dashboard.json`` (``results-dashboard-article.json`` with
+``--article-only``).
 """
 
 from __future__ import annotations
@@ -136,6 +147,19 @@ def summary(values: list[float]) -> dict:
             "max_ms": round(max(values), 2), "mean_ms": round(statistics.fmean(values), 2)}
 
 
+def time_page(c, path: str, runs: int) -> dict:
+    """Server time (``Server-Timing``) and wall time of ``runs`` requests for a page, after one that warms it."""
+    c.get(path)  # the first request of a page compiles its template
+    server, wall = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = c.get(path)
+        wall.append(1000 * (time.perf_counter() - t))
+        assert r.status_code == 200, (path, r.status_code, r.text[:500])
+        server.append(float(r.headers["server-timing"].split("dur=")[1]))
+    return {"path": path, "bytes": len(r.content), "server": summary(server), "wall": summary(wall)}
+
+
 def time_pages(base: str, token: str, runs: int) -> dict:
     import httpx
 
@@ -143,15 +167,7 @@ def time_pages(base: str, token: str, runs: int) -> dict:
     with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as c:
         sign_in(c, token)
         for name, path in PAGES.items():
-            c.get(path)  # the first request of a page compiles its template
-            server, wall = [], []
-            for _ in range(runs):
-                t = time.perf_counter()
-                r = c.get(path)
-                wall.append(1000 * (time.perf_counter() - t))
-                assert r.status_code == 200, (path, r.status_code, r.text[:500])
-                server.append(float(r.headers["server-timing"].split("dur=")[1]))
-            out[name] = {"path": path, "bytes": len(r.content), "server": summary(server), "wall": summary(wall)}
+            out[name] = time_page(c, path, runs)
         for name, path, headers in (("baseline: /healthz", "/healthz", {}),
                                     ("baseline: API list, one page of 50", "/api/v1/articles?limit=50",
                                      {"Authorization": f"Bearer {token}"})):
@@ -164,6 +180,113 @@ def time_pages(base: str, token: str, runs: int) -> dict:
                 assert r.status_code == 200, r.text
             out[name] = {"path": path, "wall": summary(wall)}
     return out
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def big_article(target_bytes: int) -> str:
+    """The Dr. Oracle seed, repeated to ``target_bytes`` (UTF-8)."""
+    seed = (ROOT / "seeds" / "dorsiflexion-dr-oracle.txt").read_text(encoding="utf-8")
+    return seed * max(1, target_bytes // len(seed.encode("utf-8")))
+
+
+def seed_articles(url: str, target_bytes: int) -> dict[str, int]:
+    """The large article and the seed, submitted and checked in this process as the service does them."""
+    from review.checking import Content
+    from review.db import Database
+    from review.tokens import Actor, create_token
+    from review.workflow import submit
+
+    title = "Which nerve root is responsible for dorsal extension of the foot?"
+    db = Database(url)
+    db.migrate()
+    t = create_token(db, "cms", "author")
+    cms = Actor(t.id, t.name, t.role)
+    seed = (ROOT / "seeds" / "dorsiflexion-dr-oracle.txt").read_text(encoding="utf-8")
+    big = big_article(target_bytes)
+    ids = {name: submit(db, cms, Content(f"bench-{name}", title, body)).article["id"]
+           for name, body in (("seed", seed), ("large", big), ("versions", big))}
+    submit(db, cms, Content("bench-versions", title, big.replace("Disclaimer", "Disclaimer.", 1) + "\nRevised.\n"))
+    db.dispose()
+    return ids
+
+
+def time_article(base: str, token: str, ids: dict[str, int], runs: int) -> dict:
+    import httpx
+
+    out = {}
+    with httpx.Client(base_url=base, timeout=300, follow_redirects=False) as c:
+        sign_in(c, token)
+        for name, path in (("article page, 1 MB article", f"/articles/{ids['large']}"),
+                           ("its JSON twin", f"/articles/{ids['large']}.json"),
+                           ("article page, 1 MB article with two versions (and their diff)",
+                            f"/articles/{ids['versions']}"),
+                           ("baseline: article page of the seed", f"/articles/{ids['seed']}")):
+            out[name] = time_page(c, path, runs)
+    return out
+
+
+def browser_article(base: str, token: str, ids: dict[str, int], runs: int) -> dict:
+    """Navigation start to a usable page in Chromium: the load event, then two animation frames."""
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.set_default_timeout(300_000)
+            page = context.new_page()
+            page.goto(base + "/login")
+            page.get_by_label("API token").fill(token)
+            page.get_by_label("API token").press("Enter")
+            page.wait_for_url(base + "/")
+            for name, path in (("1 MB article", f"/articles/{ids['large']}"),
+                               ("baseline: the seed", f"/articles/{ids['seed']}")):
+                page.goto(base + path)  # warm: the template, the CSS and the script are cached
+                times = []
+                for _ in range(runs):
+                    page.goto("about:blank")
+                    t = time.perf_counter()
+                    page.goto(base + path, wait_until="load")
+                    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                    times.append(1000 * (time.perf_counter() - t))
+                out[name] = {"path": path, "usable": summary(times)}
+        finally:
+            browser.close()
+    return out
+
+
+def bench_article(kind: str, args: argparse.Namespace) -> dict:
+    from review.db import Database
+    from review.tokens import create_token
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url, drop = fresh_store(kind, folder)
+        try:
+            ids = seed_articles(url, args.article_bytes)
+            db = Database(url)
+            token = create_token(db, "reviewer", "reviewer").token
+            db.dispose()
+            service = Service(url, 1, folder)
+            try:
+                service.wait()
+                pages = time_article(service.base, token, ids, args.runs or 20)
+                browser = browser_article(service.base, token, ids, args.browser_runs) \
+                    if Path(CHROMIUM).exists() else {"skipped": f"{CHROMIUM} is missing"}
+            finally:
+                service.stop()
+            for name, m in pages.items():
+                print(f"{kind}: {name}: server p50 {m['server']['p50_ms']} ms, {m['bytes']:,} bytes", file=sys.stderr)
+            for name, m in browser.items():
+                if isinstance(m, dict):
+                    print(f"{kind}: Chromium, {name}: usable p50 {m['usable']['p50_ms']} ms", file=sys.stderr)
+            return {"database": kind, "article_bytes": len(big_article(args.article_bytes).encode("utf-8")),
+                    "pages": pages, "chromium": browser}
+        finally:
+            drop()
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> dict:
@@ -184,7 +307,7 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict:
             service = Service(url, 1, folder)
             try:
                 service.wait()
-                pages = time_pages(service.base, token, args.runs)
+                pages = time_pages(service.base, token, args.runs or 50)
             finally:
                 service.stop()
             for name, m in pages.items():
@@ -199,18 +322,26 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--seeded", type=int, default=60, help="real submissions the bulk copies are made from")
-    p.add_argument("--runs", type=int, default=50)
+    p.add_argument("--runs", type=int, default=None, help="requests per page (default 50 for the queue, 20 for the "
+                                                          "article page)")
     p.add_argument("--databases", default="sqlite,postgresql")
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results-dashboard.json"))
+    p.add_argument("--article-bytes", type=int, default=1_000_000, help="size of the large article (default 1 MB)")
+    p.add_argument("--browser-runs", type=int, default=5, help="page loads in Chromium per page (default 5)")
+    p.add_argument("--article-only", action="store_true", help="only the article page, not the queue")
+    p.add_argument("--out", default=None)
     args = p.parse_args()
     results = {
         "command": " ".join(["python", "benchmarks/bench_dashboard.py", *sys.argv[1:]]),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "when": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "load_average": os.getloadavg(),
-        "databases": [bench_database(kind, args) for kind in args.databases.split(",")],
     }
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    kinds = args.databases.split(",")
+    if not args.article_only:
+        results["databases"] = [bench_database(kind, args) for kind in kinds]
+    results["article"] = [bench_article(kind, args) for kind in kinds]
+    name = "results-dashboard-article.json" if args.article_only else "results-dashboard.json"
+    Path(args.out or ROOT / "benchmarks" / name).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 

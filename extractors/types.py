@@ -215,6 +215,9 @@ class Report:
     ruleset_version: str
     assertions: tuple[Assertion, ...]
     findings: tuple[Finding, ...]
+    # what the rules read (``extractors.relations.Extraction``), so they can run again over claims a reviewer
+    # corrected without extracting again; not part of the report's contract
+    extraction: object = field(default=None, compare=False, repr=False)
 
     @property
     def verdict(self) -> str:

@@ -141,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("--config", metavar="FILE", help="artgate.toml (default: the nearest one above each document)")
     ls.add_argument("--debounce-ms", type=int, default=300, metavar="N",
                     help="check a changed document once typing pauses this long (default 300)")
+    _corrections_parsers(sub)
     r = sub.add_parser("rules", help="list every rule with its level and summary")
     r.add_argument("--config", metavar="FILE")
     x = sub.add_parser("explain", help="explain a rule, with an example that triggers it and one that does not")
@@ -180,6 +181,23 @@ def _review_parsers(sub) -> None:
     rc.add_argument("--database-url", metavar="URL", help=db_help)
     rc.add_argument("--config", metavar="FILE")
     rc.add_argument("--all", action="store_true", help="re-check every current version, not only stale ones")
+
+
+def _corrections_parsers(sub) -> None:
+    c = sub.add_parser("corrections", help="the reviewers' claim decisions as training data")
+    csub = c.add_subparsers(dest="corrections_command", required=True)
+    e = csub.add_parser(
+        "export", help="write the claim decisions as labelled pages in the gold format (OUT_DIR/gold.jsonl)",
+        description="Write every version on which a reviewer decided at least one claim (marked wrong, corrected, "
+                    "confirmed or added; decisions carried over to a later version count for the version they "
+                    "were made on) as a labelled page: its text as OUT_DIR/<file>, and one line of "
+                    "OUT_DIR/gold.jsonl with the claims as decided (the extractor's claims minus those marked "
+                    "wrong, corrections applied, added claims included) and the page's site. Versions without a "
+                    "decision are not exported. The file is the format of tests/gold; 'artgate eval' reads it.")
+    e.add_argument("out_dir", metavar="OUT_DIR")
+    e.add_argument("--database-url", metavar="URL",
+                   help="sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB (default: artgate.db in this folder)")
+    e.add_argument("--config", metavar="FILE", help="artgate.toml whose gate threshold the notes refer to")
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -350,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             from lsp.server import serve
 
             return serve(args.config, max(0, args.debounce_ms))
+        if args.command == "corrections":
+            from review.cli import corrections_export
+
+            return corrections_export(args.out_dir, args.database_url, args.config)
         if args.command in ("rules", "explain", "eval", "audit", "deploy"):
             return {"rules": _rules, "explain": _explain, "eval": _eval, "audit": _audit,
                     "deploy": _deploy}[args.command](args)

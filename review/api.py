@@ -31,7 +31,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import listing, tokens, webhooks, workflow
+from . import decisions, groups, listing, tokens, webhooks, workflow
 from .checking import Content, ruleset_version, warm_up
 from .db import Database, database_url_from_env
 from .tokens import Actor
@@ -138,6 +138,41 @@ class WebhookIn(Strict):
     secret: Annotated[Text, Field(min_length=16, max_length=200)]
 
 
+Polarity = Literal["affirmed", "negated", "uncertain"]
+Offset = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class ClaimSeen(Strict):
+    """The claim as the reviewer saw it: a claim that has changed since is not decided blind."""
+
+    root: Annotated[Text, Field(max_length=8)] | None = None
+    target: Annotated[Text, Field(max_length=64)] | None = None
+    polarity: Polarity | None = None
+
+
+class DecisionIn(Strict):
+    decision: Literal["wrong", "correct", "confirm", "retract"] = Field(
+        description="wrong: the page does not say this (needs a reason); correct: it says it with another root, "
+                    "target or polarity; confirm: it does say this; retract: the earlier decision no longer holds")
+    reason: Annotated[Text, Field(max_length=5000)] = ""
+    root: Annotated[Text, Field(max_length=8)] | None = None
+    target: Annotated[Text, Field(max_length=64)] | None = None
+    polarity: Polarity | None = None
+    expect: ClaimSeen | None = None
+
+
+class AddClaimIn(Strict):
+    root: Annotated[Text, Field(min_length=1, max_length=8)]
+    target: Annotated[Text, Field(min_length=1, max_length=64)]
+    polarity: Polarity = "affirmed"
+    start: Offset | None = Field(None, description="where the selected sentence starts in the version's text")
+    end: Offset | None = None
+    sentence: Annotated[Text, Field(max_length=5000)] | None = Field(
+        None, description="the selected sentence's text, found in the version's text (instead of start and end)")
+    near: Offset | None = Field(None, description="with sentence: take the occurrence nearest this offset")
+    reason: Annotated[Text, Field(max_length=5000)] = ""
+
+
 ArticleId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 ObjectId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
@@ -153,6 +188,7 @@ class ApiError(Exception):
 
 STATUS_OF = {"invalid": 422, "not_found": 404, "invalid_transition": 409, "blocked": 409,
              "own_submission": 403, "already_waived": 409}
+STATUS_OF.update(decisions.ERROR_STATUS)
 CODE_OF = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
            406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
            422: "invalid", 429: "too_many_requests", 503: "unavailable"}
@@ -308,6 +344,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     _install_errors(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _routes(app, db, settings)
+    _claim_routes(app, db, settings)
     from .web import mount  # the dashboard imports this module: mounted once it is complete
 
     mount(app)
@@ -431,6 +468,47 @@ def _routes(app: FastAPI, db: Database, settings: Settings) -> None:
     def audits(_actor: Author) -> JSONResponse:
         """Summaries of the nightly audit's runs found in the service's runs folder, newest first."""
         return JSONResponse({"runs": audit_runs(Path(settings.runs_dir))})
+
+
+ClaimId = Annotated[str, PathParam(pattern=r"^a[0-9]{1,9}$")]
+FindingId = Annotated[str, PathParam(pattern=r"^f[0-9]{1,9}$")]
+
+
+def _claim_routes(app: FastAPI, db: Database, settings: Settings) -> None:
+    """Claim decisions and group waivers (``review.decisions``, ``review.groups``)."""
+    refusals = {403: {"description": "the reviewer submitted the current version (four eyes)"},
+                409: {"description": "the article is closed, the claim changed meanwhile, or it is already decided"}}
+
+    @app.get(f"{API}/articles/{{article_id}}/claims", tags=["claims"])
+    def get_claims(article_id: ArticleId, _actor: Author,
+                   version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> JSONResponse:
+        """A version's claims with the decision holding on each, its withdrawn claims, and every decision."""
+        return JSONResponse(decisions.claims(db, article_id, version))
+
+    @app.post(f"{API}/articles/{{article_id}}/claims/{{claim_id}}/decisions", tags=["claims"], responses=refusals)
+    def decide(article_id: ArticleId, claim_id: ClaimId, body: DecisionIn, actor: Reviewer) -> JSONResponse:
+        """Mark a claim of the current version wrong, correct it, confirm it, or retract the decision on it.
+
+        The findings follow: those resting only on claims marked wrong are withdrawn, and the rules
+        run again over the corrected claims (which may raise new findings).
+        """
+        return JSONResponse(decisions.decide(
+            db, actor, article_id, claim_id, body.decision, reason=body.reason, root=body.root, target=body.target,
+            polarity=body.polarity, expect=body.expect.model_dump() if body.expect else None, config=settings.config))
+
+    @app.post(f"{API}/articles/{{article_id}}/claims", status_code=201, tags=["claims"], responses=refusals)
+    def add_claim(article_id: ArticleId, body: AddClaimIn, actor: Reviewer) -> JSONResponse:
+        """Add a claim the extractor missed, in a sentence of the current version (by offsets or by its text)."""
+        return JSONResponse(decisions.add_claim(
+            db, actor, article_id, root=body.root, target=body.target, polarity=body.polarity, start=body.start,
+            end=body.end, sentence=body.sentence, near=body.near, reason=body.reason, config=settings.config),
+            status_code=201)
+
+    @app.post(f"{API}/articles/{{article_id}}/findings/{{finding_id}}/waive-group", tags=["review"],
+              responses=refusals)
+    def waive_group(article_id: ArticleId, finding_id: FindingId, body: WaiveIn, actor: Reviewer) -> JSONResponse:
+        """Waive every open finding of this finding's group (same rule, same message) for one reason."""
+        return JSONResponse(groups.waive_group(db, actor, article_id, finding_id, body.reason))
 
 
 def audit_runs(runs_dir: Path, limit: int = 30) -> list[dict]:

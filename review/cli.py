@@ -108,3 +108,38 @@ def recheck(database_url: str | None = None, config: str | None = None, everythi
           f"{s.verdict_changed} verdicts changed, {len(s.reopened)} approved articles sent back to submitted"
           + (f", {s.skipped} skipped (a newer version arrived)" if s.skipped else ""))
     return 0
+
+
+def corrections_export(out_dir: str, database_url: str | None = None, config: str | None = None) -> int:
+    """Write the reviewers' claim decisions as labelled pages (``review.export``); progress on stderr."""
+    from rules.engine import load_ruleset
+
+    from .export import export_corrections
+
+    target = os.path.abspath(out_dir)
+    if os.path.exists(target) and not os.path.isdir(target):
+        print(f"artgate: error: {out_dir}: exists and is not a folder", file=sys.stderr)
+        return 2
+    threshold = load_ruleset(config).threshold
+    db = _open(database_url)
+    if db is None:
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        if total >= 200 or sys.stderr.isatty():
+            print(f"exported {done:,}/{total:,} pages", file=sys.stderr)
+
+    try:
+        summary = export_corrections(db, target, threshold, progress)
+    except OSError as exc:
+        print(f"artgate: error: {out_dir}: cannot write the export: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    if not summary.pages:
+        print(f"no version has a reviewer's claim decision yet: {os.path.join(out_dir, 'gold.jsonl')} is empty")
+        return 0
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(summary.decisions.items()))
+    print(f"{summary.pages:,} labelled pages ({summary.assertions:,} assertions; decisions: {kinds}) from "
+          f"{len(summary.sites):,} site(s) in {os.path.join(out_dir, 'gold.jsonl')}")
+    return 0

@@ -200,6 +200,46 @@ class Waiver(Base):
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("waivers.id"), nullable=True)
 
 
+class ClaimDecision(Base):
+    """A reviewer's decision about one claim of one version. Inserted, never updated (triggers refuse it).
+
+    ``kind`` is ``wrong`` (the page does not say this), ``corrected`` (it says it
+    with another root, target or polarity: ``new_*``), ``confirmed`` (it does
+    say this: the claim gates whatever its confidence), ``added`` (a claim the
+    extractor missed, in the text ``start``–``end``) or ``retracted`` (the
+    earlier decision on this claim no longer holds). An extracted claim is
+    named by its sentence, root, target and polarity and ``ordinal`` (the n-th
+    such claim of the version), not by its id, so the decision finds "the same
+    claim" again after a re-check or in a new version; a decision about an
+    added claim names the ``added`` decision in ``subject_id``. The latest
+    decision about a claim is the one that holds.
+    """
+
+    __tablename__ = "claim_decisions"
+    __table_args__ = (Index("ix_claim_decisions_version", "version_id", "id"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    aid: Mapped[str] = mapped_column(String(16))  # the claim's id on the page the reviewer decided on
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("claim_decisions.id"), nullable=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(64))
+    polarity: Mapped[str] = mapped_column(String(16))
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    new_root: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    new_target: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    new_polarity: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("claim_decisions.id"), nullable=True)
+
+
 class Event(Base):
     """One entry of an article's history. Inserted, never updated: triggers refuse UPDATE and DELETE."""
 

@@ -51,7 +51,9 @@ REASON_REQUIRED = ("changes_requested", "rejected")
 RESET_BY_NEW_VERSION = ("approved", "changes_requested")
 SEVERITIES = ("blocker", "warning", "info")
 # History events that are announced to webhooks (a carried waiver is part of its submission's event).
-ANNOUNCED = ("submitted", "status_changed", "waived", "rechecked")
+ANNOUNCED = ("submitted", "status_changed", "waived", "rechecked", "claim_decided")
+# what an announced event's data adds to its webhook payload (which finding, which claim decision)
+ANNOUNCED_DATA = ("finding", "findings", "decision", "withdrawn", "raised", "restored")
 
 
 class WorkflowError(Exception):
@@ -128,6 +130,8 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
     """Record checked content as the article's current version (the locked half of ``submit``)."""
     from reports.contract import report_dict
 
+    from . import decisions as claim_decisions
+
     rd = report_dict(report)
     now = utcnow()
     with db.transaction() as s:
@@ -154,6 +158,9 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
             _add_claims(s, version, rd)
             outcome = "created" if created else "new_version"
         carried = _carry_waivers(s, previous_id, version, now) if previous_id is not None else []
+        followed = claim_decisions.follow(s, version, report, now, carry_from=previous_id)
+        if followed.recomputed:
+            rd = version.report
         before = None if created else art.status
         after = "submitted" if created or art.status in RESET_BY_NEW_VERSION else art.status
         art.current_version, art.title, art.status = version.number, content.title, after
@@ -162,6 +169,8 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
         data = {"sha256": content.sha256, "outcome": outcome, "verdict": art.verdict, "counts": _counts(art)}
         if carried:
             data["carried_waivers"] = [w["finding"] for w in carried]
+        if followed.carried:
+            data["carried_claim_decisions"] = followed.carried
         _event(s, art, "submitted", actor, before, after, "", data, now)
         for w in carried:
             _event(s, art, "waiver_carried", actor, after, after, w["reason"], w, now)
@@ -318,7 +327,7 @@ def _event(s: Session, art: Article, kind: str, actor: Actor, before: str | None
         payload = json.dumps({
             "event": kind, "event_id": ev.id, "article_id": art.id, "external_id": art.external_id,
             "version": art.current_version, "status": art.status, "verdict": art.verdict,
-            "counts": _counts(art), "at": now.isoformat(),
+            "counts": _counts(art), "at": now.isoformat(), **{k: data[k] for k in ANNOUNCED_DATA if k in data},
         }, ensure_ascii=False)
         s.execute(insert(Delivery), [{
             "webhook_id": h, "event_id": ev.id, "payload": payload, "status": "pending", "attempts": 0,
@@ -477,6 +486,8 @@ def apply_recheck(db: Database, article_id: int, version_id: int, report: Report
     """Store a re-check's report on the article's current version; None if that version is no longer current."""
     from reports.contract import report_dict
 
+    from . import decisions as claim_decisions
+
     rd = report_dict(report)
     with db.transaction() as s:
         art = _lock(s, article_id)
@@ -486,6 +497,7 @@ def apply_recheck(db: Database, article_id: int, version_id: int, report: Report
         now = utcnow()
         ruleset_before, verdict_before = version.ruleset, art.verdict
         lapsed = _replace_report(s, version, rd, now)
+        lapsed += claim_decisions.follow(s, version, report, now).lapsed_waivers
         _refresh_verdict(s, art, version, now)
         before = art.status
         reopened = art.status == "approved" and art.verdict == "blocked"

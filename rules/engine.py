@@ -153,7 +153,7 @@ class Ruleset:
                         d.suggestion)
             reason = _suppressed_by(index, f)
             findings.append(replace(f, suppressed=True, suppression_reason=reason) if reason else f)
-        return Report(article, self.version, tuple(extraction.assertions), tuple(findings))
+        return Report(article, self.version, tuple(extraction.assertions), tuple(findings), extraction)
 
     @property
     def threshold(self) -> float:
@@ -256,10 +256,20 @@ def _digest(config: Config) -> str:
     return h.hexdigest()[:10]
 
 
+_BY_VERSION: dict[str, Ruleset] = {}
+
+
 @lru_cache(maxsize=8)
 def _ruleset(config: Config) -> Ruleset:
     rules = tuple(r for r in all_rules(config) if r.id not in config.disable)
-    return Ruleset(rules, load_reference(config.reference), config, f"{VERSION}+{_digest(config)}")
+    ruleset = Ruleset(rules, load_reference(config.reference), config, f"{VERSION}+{_digest(config)}")
+    _BY_VERSION[ruleset.version] = ruleset
+    return ruleset
+
+
+def loaded_ruleset(version: str) -> Ruleset | None:
+    """The ruleset of that version if this process loaded it: every report names the ruleset that made it."""
+    return _BY_VERSION.get(version)
 
 
 def load_ruleset(config_path: str | None = None) -> Ruleset:

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import workflow
 from .auth import CsrfError, viewer_of
 from .render import STATIC, PageHeaders, error_page, is_page, to_login
-from .views import NotSignedIn, PageError, article, audit, corpus, login, queue, rules
+from .views import NotSignedIn, PageError, article, audit, corpus, decisions, login, queue, rules
 
 log = logging.getLogger("artgate.web")
 
@@ -35,7 +35,7 @@ _TITLES = {400: "bad request", 401: "not signed in", 403: "not allowed", 404: "n
 
 def mount(app: FastAPI) -> None:
     """Add the dashboard to the service's app (``api.create_app`` calls this)."""
-    for module in (login, queue, article, audit, corpus, rules):
+    for module in (login, queue, article, decisions, audit, corpus, rules):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(PageHeaders)

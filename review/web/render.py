@@ -116,7 +116,7 @@ def to_login(request: Request) -> Response:
     return RedirectResponse("/login" if target == "/" else f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-_FORM_ACTION = re.compile(r"/(?:transition|findings/[^/]+/waive)$")
+_FORM_ACTION = re.compile(r"/(?:transition|findings/[^/]+/waive(?:-group)?|claims/[^/]+/decide|claims/add)$")
 
 
 _BASIC_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"))

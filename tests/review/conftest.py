@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, make_url, text
 from review.db import Database
 
 PG_ADMIN_URL = os.environ.get("ARTGATE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = ("web_sessions", "deliveries", "webhooks", "events", "waivers", "claims", "findings", "versions", "articles",
-          "tokens")
+TABLES = ("claim_decisions", "web_sessions", "deliveries", "webhooks", "events", "waivers", "claims", "findings",
+          "versions", "articles", "tokens")
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 ORACLE = (SEEDS / "dorsiflexion-dr-oracle.txt").read_text(encoding="utf-8")

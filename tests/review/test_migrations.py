@@ -44,7 +44,7 @@ def test_migrations_from_empty_match_the_models(empty_url):
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         tables = set(inspect(conn).get_table_names())
         assert tables == set(Base.metadata.tables) | {"alembic_version"}
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
     db.dispose()
 
 

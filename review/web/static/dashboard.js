@@ -13,6 +13,31 @@
     el.focus({ preventScroll: true });
   }
 
+  // The nearest ancestor that scrolls on its own (the text pane, the findings pane), or null for the window.
+  function pane(el) {
+    for (var p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      var style = getComputedStyle(p);
+      if (/(auto|scroll)/.test(style.overflowY) && p.scrollHeight > p.clientHeight) { return p; }
+    }
+    return null;
+  }
+
+  // Show an element inside its own pane: that pane scrolls, then the window only as far as needed to show
+  // the pane. So selecting a finding and its evidence never scrolls the other pane out of view.
+  function revealInPane(el) {
+    var box = pane(el);
+    if (!box) { reveal(el); return; }
+    var r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+    if (r.top < b.top || r.bottom > b.bottom) {
+      box.scrollTop += (r.top - b.top) - (box.clientHeight - Math.min(r.height, box.clientHeight)) / 2;
+    }
+    b = box.getBoundingClientRect();
+    if (b.top < 0 || b.bottom > window.innerHeight) {
+      window.scrollBy(0, b.top < 0 || b.height > window.innerHeight ? b.top - 8 : b.bottom - window.innerHeight + 8);
+    }
+    el.focus({ preventScroll: true });
+  }
+
   // ----- the queue: j/k move through the rows, Enter opens, / searches, f goes to the filters -----
   function queue() {
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-row]"));
@@ -55,7 +80,7 @@
       if (!findings.length) { return null; }
       at = Math.max(0, Math.min(findings.length - 1, i));
       findings.forEach(function (f, k) { f.classList.toggle("selected", k === at); });
-      if (focus !== false) { reveal(findings[at]); }
+      if (focus !== false) { revealInPane(findings[at]); }
       return findings[at];
     }
 
@@ -77,12 +102,15 @@
       target = target || marksOf(fid)[0];
       if (target) {
         text.dataset.shown = fid;
-        reveal(target);
+        var k = findingById(fid);
+        if (k >= 0) { revealInPane(findings[k]); }  // the finding in its pane, then its evidence in the text
+        revealInPane(target);
         history.replaceState(null, "", "#ev-" + fid + "-" + (n || 0));
       }
     }
 
-    // A highlight: go to its finding (a piece several findings quote cycles through them on each click).
+    // A highlight: go to its finding (a piece several findings quote cycles through them on each click);
+    // a finding listed on another page of the findings is a link to that page.
     function showFinding(mark) {
       var ids = mark.dataset.findings.split(" ");
       var shown = findings[at] ? findings[at].dataset.finding : "";
@@ -91,7 +119,39 @@
       if (k >= 0) {
         selectFinding(k);
         history.replaceState(null, "", "#finding-" + next);
+      } else if (text.dataset.locate) {
+        location.href = text.dataset.locate + next + (text.dataset.version ? "?version=" + text.dataset.version : "");
       }
+    }
+
+    // Selecting a sentence in the text fills the form that adds a claim (its text and where it is).
+    var addForm = document.getElementById("add-claim");
+    function selected() {
+      var sel = window.getSelection();
+      if (!text || !sel || sel.isCollapsed || !sel.rangeCount) { return null; }
+      var range = sel.getRangeAt(0);
+      if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) { return null; }
+      var before = document.createRange();
+      before.selectNodeContents(text);
+      before.setEnd(range.startContainer, range.startOffset);
+      var said = range.toString(), lead = said.length - said.replace(/^\s+/, "").length;
+      said = said.trim().split("\n")[0];
+      return said ? { text: said, start: parseInt(text.dataset.offset || "0", 10) + before.toString().length + lead }
+        : null;
+    }
+    function takeSelection() {
+      var got = addForm && selected();
+      if (!got) { return false; }
+      document.getElementById("add-sentence").value = got.text;
+      document.getElementById("add-near").value = String(got.start);
+      addForm.open = true;
+      var box = pane(addForm);
+      if (box) { box.scrollTop = Math.max(0, addForm.offsetTop - box.offsetTop - 8); }
+      return true;
+    }
+    if (text && addForm) {
+      text.addEventListener("mouseup", function () { setTimeout(takeSelection, 0); });
+      text.addEventListener("keyup", function (event) { if (event.shiftKey) { takeSelection(); } });
     }
 
     document.addEventListener("click", function (event) {
@@ -109,7 +169,8 @@
         return;
       }
       var mark = event.target.closest("#article-text mark");
-      if (mark) { showFinding(mark); }
+      var sel = window.getSelection();
+      if (mark && (!sel || sel.isCollapsed)) { showFinding(mark); }
     });
 
     findings.forEach(function (f, k) {
@@ -152,7 +213,14 @@
       w: function () {
         var f = findings[at] || selectFinding(0, false);
         var input = f && f.querySelector("input.waive-reason");
-        if (input) { input.closest("details").open = true; reveal(input); }
+        if (input) { input.closest("details").open = true; revealInPane(input); }
+      },
+      n: function () {
+        if (!addForm) { return; }
+        takeSelection();
+        addForm.open = true;
+        var field = document.getElementById(document.getElementById("add-sentence").value ? "add-root" : "add-sentence");
+        revealInPane(field);
       },
       r: function () { focusControl("#act-review"); },
       c: function () { focusControl("#changes-reason"); },

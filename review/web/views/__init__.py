@@ -3,6 +3,7 @@
 - ``login``: ``/login`` and ``/logout``.
 - ``queue``: ``/`` (and ``/index.json``), the review queue.
 - ``article``: ``/articles/{id}``, one article's evidence, claims, versions, history and actions.
+- ``decisions``: the article page's claim decisions and group waivers, and links to a finding's place.
 - ``audit``: ``/audit``, the nightly audit's runs.
 - ``corpus``: ``/corpus``, which roots the corpus gives each movement and reflex.
 - ``rules``: ``/rules``, every rule with its explanation and how often it fires and is waived.

@@ -47,7 +47,7 @@ class Dash:
     def post(self, path: str, data: dict, page: str | None = None, csrf: bool = True):
         """Post a form as the page ``page`` (default: the article page the form is on) would."""
         if csrf:
-            data = {"csrf_token": self.csrf(page or re.sub(r"/(transition|findings/.*)$", "", path)), **data}
+            data = {"csrf_token": self.csrf(page or re.sub(r"/(transition|findings/.*|claims/.*)$", "", path)), **data}
         return self.client.post(path, data=data, follow_redirects=False)
 
     def submit(self, external_id: str, body: str, title: str = TITLE, token: str | None = None) -> dict:
