@@ -321,6 +321,11 @@ def _split_lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A first line longer than this is the article's text, not its title: a page stored as one line (a table
+# flattened onto one line, a paragraph with no heading) would otherwise be all title and no content.
+MAX_TITLE_CHARS = 300
+
+
 def _text_lines(text: str, plain: list[str]) -> list[_Line]:
     spans = _split_lines(text)
     raw = [text[s:e] for s, e in spans]
@@ -629,7 +634,7 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
 
     nonblank = [ln for ln in lines if ln.kind != "blank"]
     title_span = (0, 0)
-    if title is None and nonblank:
+    if title is None and nonblank and len(nonblank[0].text) <= MAX_TITLE_CHARS:
         first = nonblank[0]
         title, title_span = first.text.lstrip("#").strip(), (first.start, first.end)
         first.kind = "title"

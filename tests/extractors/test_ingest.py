@@ -160,3 +160,15 @@ def test_non_utf8_is_read_with_a_warning(tmp_path):
     (a,) = read_path(f)
     assert a.problems[0].rule == "ingest.encoding"
     assert "caf" in a.text
+
+
+def test_a_page_stored_as_one_long_line_is_content_not_a_title():
+    """A table or paragraph flattened onto one line has no title line: it is read, not blocked as empty."""
+    from extractors.ingest import MAX_TITLE_CHARS, parse
+
+    line = "Myotome | Function | L2 | Hip flexion | L3 | Knee extension | L4 | Ankle dorsiflexion | " * 5
+    assert len(line) > MAX_TITLE_CHARS
+    article = parse(line, "one-line.md", "markdown")
+    assert not article.problems and article.title == "" and article.blocks
+    short = parse("Which root serves the ankle jerk?", "q.txt", "text")
+    assert [p.rule for p in short.problems] == ["ingest.no-content"]  # a question alone is still no content
