@@ -25,6 +25,7 @@ from extractors.ingest import (
     sniff_format,
     too_large,
 )
+from extractors.limits import MAX_ARTICLE_CHARS
 from extractors.types import Article, Report
 
 ARTICLE_SUFFIXES = (*SUFFIXES, ".jsonl")
@@ -138,6 +139,10 @@ def check_article(article: Article, config: str | None = None) -> Report:
     from rules.engine import load_ruleset
 
     ruleset = load_ruleset(config)
+    if len(article.plain) > MAX_ARTICLE_CHARS:
+        return unprocessable(article, Unprocessable(
+            f"it has {len(article.plain):,} characters, over the {MAX_ARTICLE_CHARS:,} the checker reads; "
+            "split it into parts"), ruleset)
     try:
         return ruleset.check(article, analyze(article))
     except Exception as exc:  # one article the pipeline fails on is reported; the batch goes on

@@ -49,6 +49,18 @@ def _positive(value: str) -> int:
     return n
 
 
+def _max_bytes(value: str) -> int:
+    """--max-bytes: at least 1 and at most the longest text the checker reads (``MAX_ARTICLE_CHARS``)."""
+    from extractors.limits import MAX_ARTICLE_CHARS
+
+    n = _positive(value)
+    if n > MAX_ARTICLE_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"{n:,} is over the largest article artgate checks ({MAX_ARTICLE_CHARS:,} characters); "
+            "split the article into parts")
+    return n
+
+
 class _Stdout:
     """Standard output that ends quietly when its reader goes away (``artgate rules | head``).
 
@@ -104,8 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="artgate.toml or pyproject.toml (default: the nearest one, if any)")
         c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text format (auto: when stdout is a terminal)")
-        c.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES,
-                       help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,})")
+        c.add_argument("--max-bytes", type=_max_bytes, default=DEFAULT_MAX_BYTES,
+                       help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,}; "
+                            "at most 20,000,000)")
         if name == "check":
             c.add_argument("--validate", action="store_true",
                            help="also validate the assertions table with the Great Expectations suite")
