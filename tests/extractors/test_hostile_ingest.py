@@ -37,18 +37,18 @@ CPU_LIMIT_S = 10  # the bound every hostile input must meet, parse and check tog
 
 
 def test_hostile_inputs_are_checked_within_the_cpu_bound():
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import json, resource, sys, time
         from extractors.ingest import parse
         from flows.check import check_article
         check_article(parse("L5 supplies ankle dorsiflexion.", "warm", "text"))
-        out = {{}}
+        out = {}
         for name, (expr, fmt) in json.loads(sys.argv[1]).items():
             text = eval(expr)
             t0 = time.process_time()
             report = check_article(parse(text, name, fmt))
             out[name] = [time.process_time() - t0, report.verdict]
-            print(json.dumps({{name: out[name]}}), flush=True)
+            print(json.dumps({name: out[name]}), flush=True)
     """)
     proc = subprocess.run([sys.executable, "-c", script, json.dumps(HOSTILE)], cwd=ROOT, capture_output=True,
                           text=True, timeout=CPU_LIMIT_S * len(HOSTILE) + 60)
