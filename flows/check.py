@@ -133,8 +133,11 @@ class Unprocessable:
         return cls(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
 
 
-def check_article(article: Article, config: str | None = None) -> Report:
-    """Extract and check one article (the NLP pipeline is built once per process)."""
+def check_article(article: Article, config: str | None = None, suppress_blockers: bool | None = None) -> Report:
+    """Extract and check one article (the NLP pipeline is built once per process).
+
+    ``suppress_blockers`` False makes an in-text directive on a blocker a request (the service's rule).
+    """
     from extractors.relations import analyze
     from rules.engine import load_ruleset
 
@@ -144,7 +147,7 @@ def check_article(article: Article, config: str | None = None) -> Report:
             f"it has {len(article.plain):,} characters, over the {MAX_ARTICLE_CHARS:,} the checker reads; "
             "split it into parts"), ruleset)
     try:
-        return ruleset.check(article, analyze(article))
+        return ruleset.check(article, analyze(article), suppress_blockers)
     except Exception as exc:  # one article the pipeline fails on is reported; the batch goes on
         return unprocessable(article, Unprocessable.of(exc), ruleset)
 

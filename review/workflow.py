@@ -156,16 +156,28 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
         carried = _carry_waivers(s, previous_id, version, now) if previous_id is not None else []
         before = None if created else art.status
         after = "submitted" if created or art.status in RESET_BY_NEW_VERSION else art.status
-        art.current_version, art.title, art.status = version.number, content.title, after
+        # no title given: the article's own (its first line), the one its report shows
+        title = content.title or rd["article"].get("title") or ""
+        art.current_version, art.title, art.status = version.number, title[:500], after
         # a brand-new version without carried waivers has exactly the report's open findings
         _refresh_verdict(s, art, version, now, rd["counts"] if outcome != "reverted" and not carried else None)
         data = {"sha256": content.sha256, "outcome": outcome, "verdict": art.verdict, "counts": _counts(art)}
         if carried:
             data["carried_waivers"] = [w["finding"] for w in carried]
         _event(s, art, "submitted", actor, before, after, "", data, now)
+        if outcome != "reverted":
+            for f in waiver_requests(rd):
+                _event(s, art, "waiver_requested", actor, after, after, f["suppression_reason"],
+                       {"finding": f["id"], "rule": f["rule"], "severity": f["severity"]}, now)
         for w in carried:
             _event(s, art, "waiver_carried", actor, after, after, w["reason"], w, now)
         return Submission(outcome, _new_article_dict(art, version) if created else article_dict(s, art))
+
+
+def waiver_requests(rd: dict) -> list[dict]:
+    """Open blockers whose text asks to suppress them (``artgate-disable``): requests a reviewer must accept."""
+    return [f for f in rd["findings"] if f["severity"] == "blocker" and not f.get("suppressed")
+            and f.get("suppression_reason")]
 
 
 def _new_article_dict(art: Article, version: Version) -> dict:
@@ -560,6 +572,8 @@ def report(db: Database, article_id: int, number: int | None = None) -> dict:
             w = waivers.get(f["id"])
             if w is not None:
                 f = {**f, "suppressed": True, "suppression_reason": w.reason, "waiver": waiver_dict(w, n)}
+            elif f["severity"] == "blocker" and f.get("suppression_reason") and not f.get("suppressed"):
+                f = {**f, "waiver_request": {"reason": f["suppression_reason"], "by": version.submitted_by}}
             findings.append(f)
         rd["findings"] = findings
         rd["counts"] = {sev: sum(1 for f in findings if f["severity"] == sev and not f["suppressed"])
