@@ -13,6 +13,8 @@
     artgate serve  [--host H] [--port P] [--database-url URL] [--runs-dir DIR] [--workers N] [--config FILE]
                    [--max-body-bytes N]
     artgate token create --role author|reviewer|admin --name NAME [--database-url URL]
+    artgate token list [--database-url URL]
+    artgate token revoke ID [--database-url URL]
     artgate recheck [--database-url URL] [--all]
     artgate --version
 
@@ -47,6 +49,13 @@ def _positive(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
     return n
+
+
+def _positive_float(value: str) -> float:
+    x = float(value)
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
+    return x
 
 
 def _max_bytes(value: str) -> int:
@@ -176,12 +185,21 @@ def _review_parsers(sub) -> None:
     v.add_argument("--config", metavar="FILE", help="artgate.toml for the ruleset (default: the nearest one)")
     v.add_argument("--workers", type=int, default=1, help="server processes, each with its own pipeline (default 1)")
     v.add_argument("--max-body-bytes", type=int, default=1_048_576, help="larger request bodies get 413")
+    v.add_argument("--check-timeout", type=_positive_float, default=15.0, metavar="SECONDS",
+                   help="a check not finished by then is stopped and the version stored blocked (default 15)")
+    v.add_argument("--check-processes", type=_positive, default=1, metavar="N",
+                   help="check worker processes per server process (default 1)")
     t = sub.add_parser("token", help="manage API tokens")
     tsub = t.add_subparsers(dest="token_command", required=True)
     tc = tsub.add_parser("create", help="create an API token and print it (only once)")
     tc.add_argument("--role", choices=("author", "reviewer", "admin"), required=True)
     tc.add_argument("--name", required=True, help="who uses the token (a person or a system)")
     tc.add_argument("--database-url", metavar="URL", help=db_help)
+    tl = tsub.add_parser("list", help="list the tokens (ids, names, roles, when made and revoked)")
+    tl.add_argument("--database-url", metavar="URL", help=db_help)
+    tr = tsub.add_parser("revoke", help="revoke a token by its id: it stops working at once")
+    tr.add_argument("id", type=_positive, help="the token's id, from 'artgate token list'")
+    tr.add_argument("--database-url", metavar="URL", help=db_help)
     rc = sub.add_parser("recheck", help="re-check stored current versions checked under an older ruleset")
     rc.add_argument("--database-url", metavar="URL", help=db_help)
     rc.add_argument("--config", metavar="FILE")
@@ -193,7 +211,12 @@ def _review(args: argparse.Namespace) -> int:
 
     if args.command == "serve":
         return cli.serve(args.host, args.port, args.database_url, args.runs_dir, args.config, args.workers,
-                         args.max_body_bytes)
+                         args.max_body_bytes, check_timeout_s=args.check_timeout,
+                         check_processes=args.check_processes)
+    if args.command == "token" and args.token_command == "list":
+        return cli.token_list(args.database_url)
+    if args.command == "token" and args.token_command == "revoke":
+        return cli.token_revoke(args.id, args.database_url)
     if args.command == "token":
         return cli.token_create(args.role, args.name, args.database_url)
     return cli.recheck(args.database_url, args.config, args.all)
@@ -289,6 +312,15 @@ def _audit(args: argparse.Namespace) -> int:
     if args.source and not os.path.exists(args.source):
         _error(f"{args.source}: no such file or directory")
         return 2
+    if args.database_url:
+        from review.db import DatabaseURLError, check_database_url, normalize_url
+
+        try:
+            check_database_url(args.database_url)
+            normalize_url(args.database_url)
+        except DatabaseURLError as exc:
+            _error(str(exc))
+            return 2
     workers = args.workers or available_cpus()
     with AuditLock(args.runs_dir):  # a second audit on this folder stops here, before starting anything
         if args.no_prefect:
