@@ -50,12 +50,13 @@ class Listing:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
 
 
-def list_items(source: str | Path) -> Listing:
+def list_items(source: str | Path, skip: tuple[str | Path, ...] = ()) -> Listing:
     """Articles of a folder (recursively) or of a JSON Lines export; unreadable ones become errors.
 
     Entries named like articles that are not regular files (dangling links,
     FIFOs, devices) are errors with the reason, never opened; a file over the
-    size limit is an item whose report says so.
+    size limit is an item whose report says so. Folders in ``skip`` (the runs
+    folder, when it lies inside the corpus) are not part of it.
     """
     from extractors.ingest import display_path
 
@@ -64,7 +65,7 @@ def list_items(source: str | Path) -> Listing:
     src = Path(source)
     out = Listing()
     if src.is_dir():
-        files, bad = walk_articles(src)
+        files, bad = walk_articles(src, skip)
         out.errors.extend(bad)
         for name in files:
             f = Path(name)
@@ -166,7 +167,9 @@ class Progress:
     One updating line on a terminal, else a line every 10%. The rates are over
     the articles checked so far and the time since checking began (the first
     chunk sent, even when that was before the flow started), so they are what
-    the checking really achieves, start-up of the workers included.
+    the checking really achieves, start-up of the workers included. Until
+    checking has run 5 s over 100 articles the line shows the time instead: a
+    rate over a few articles and the start-up would read as the tool's speed.
     """
 
     def __init__(self, total: int, enabled: bool = True, start: float | None = None):
@@ -178,8 +181,11 @@ class Progress:
 
     def line(self) -> str:
         seconds = max(time.perf_counter() - self.start, 1e-9)
-        return (f"checked {self.done:,}/{self.total:,} ({100 * self.done // max(self.total, 1)}%) · "
-                f"{self.done / seconds:,.0f} articles/s · {self.words / seconds:,.0f} words/s")
+        head = f"checked {self.done:,}/{self.total:,} ({100 * self.done // max(self.total, 1)}%)"
+        if seconds < RATE_AFTER_S or self.done < RATE_AFTER_ARTICLES:
+            # too little to measure: start-up dominates, and a rate would mislead ('0 articles/s')
+            return f"{head} · {seconds:,.1f} s"
+        return f"{head} · {self.done / seconds:,.0f} articles/s · {self.words / seconds:,.0f} words/s"
 
     def update(self, n: int, words: int = 0) -> None:
         self.done += n
@@ -192,6 +198,10 @@ class Progress:
         elif decile != self.last_decile:
             print(self.line(), file=sys.stderr, flush=True)
         self.last_decile = decile
+
+
+RATE_AFTER_S = 5.0  # rates are shown once checking has run this long …
+RATE_AFTER_ARTICLES = 100  # … over at least this many articles
 
 
 def words_of(items: Iterable[Item]) -> int:
@@ -208,7 +218,8 @@ class RunResult:
 
 def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chunk_size: int = 100,
               config: str | None = None, submit: Callable | None = None, progress: bool = True,
-              validate: bool = True, max_in_flight: int = 8, database_url: str | None = None) -> RunResult:
+              validate: bool = True, max_in_flight: int = 8, database_url: str | None = None,
+              prefect_run: dict | None = None) -> RunResult:
     """Audit a corpus: resume an unfinished run or start one, check what changed, write the outputs.
 
     ``submit(chunk)`` returns the chunk's results, or a future with ``.result()``;
@@ -220,11 +231,11 @@ def run_audit(source: str | Path, runs_dir: str | Path = "artgate-runs", *, chun
     """
     with AuditLock(runs_dir):
         return _run_audit(source, Path(runs_dir), chunk_size, config, submit, progress, validate, max_in_flight,
-                          database_url)
+                          database_url, prefect_run)
 
 
 def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, validate, max_in_flight,
-               database_url: str | None = None) -> RunResult:
+               database_url: str | None = None, prefect_run: dict | None = None) -> RunResult:
     from rules.engine import load_ruleset
 
     t0 = time.perf_counter()
@@ -239,9 +250,10 @@ def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, val
             source = key
         else:
             key = str(Path(source).resolve())
-            listing = list_items(source)
+            listing = list_items(source, skip=(runs_dir,))
         store.reopen_incomplete(key, ruleset, runs_dir)
         run_id, resumed = store.open_run(key, ruleset)
+        remove_leftovers(runs_dir / run_id)
         for item, reason in listing.errors:
             store.error(run_id, item, reason)
         done = store.done(run_id)
@@ -283,6 +295,8 @@ def _run_audit(source, runs_dir: Path, chunk_size, config, submit, progress, val
             "words_checked": bar.words, "checking_seconds": round(checking_s, 2),
             "seconds": round(time.perf_counter() - t0, 2),
         })
+        if prefect_run:
+            summary["prefect_run"] = prefect_run
         write_atomic(run_dir / "summary.json", json.dumps(summary, indent=2))
         from reports.audit_html import render_audit_html
 
@@ -313,9 +327,21 @@ def plan(source: str | Path, runs_dir: str | Path, chunk_size: int = 100,
         latest = store.unchanged(ruleset)
     finally:
         store.close()
-    work = [it for it in list_items(source).items
+    work = [it for it in list_items(source, skip=(runs_dir,)).items
             if it.id not in done and not (it.id in latest and latest[it.id][0] == it.sha)]
     return [work[i:i + chunk_size] for i in range(0, len(work), chunk_size)]
+
+
+def remove_leftovers(run_dir: Path) -> list[Path]:
+    """Remove the temporary files a killed audit left in ``run_dir`` (``.assertions.parquet.PID.tmp``).
+
+    The state folder's lock means no other audit is writing there, so every such file is a leftover.
+    """
+    gone = []
+    for tmp in run_dir.glob(".*.tmp") if run_dir.is_dir() else ():
+        tmp.unlink(missing_ok=True)
+        gone.append(tmp)
+    return gone
 
 
 def write_atomic(path: Path, data: str | bytes | Callable[[Path], None]) -> None:
@@ -343,6 +369,9 @@ def write_atomic(path: Path, data: str | bytes | Callable[[Path], None]) -> None
 
 def _finding_key(f: dict) -> tuple:
     return (f["article_id"], f["rule"], f["message"])
+
+
+ARTICLE_FINDINGS_SHOWN = 20  # findings listed per article in report.html (all are in findings.parquet)
 
 
 def write_outputs(store: Store, run_id: str, key: str, run_dir: Path, validate: bool = True,
@@ -396,6 +425,12 @@ def write_outputs(store: Store, run_id: str, key: str, run_dir: Path, validate: 
         "new": _keyed(keys - prev_keys) if prev else [],
         "resolved": _keyed(prev_keys - keys) if prev else [],
     }
+    # the open findings of every article the report names, so each id can link to what was found
+    named = {a["article_id"] for a in summary["most_blockers"]} | {x["article_id"] for x in summary["new"]}
+    summary["article_findings"] = {
+        r["article_id"]: [{"rule": f["rule"], "severity": f["severity"], "message": f["message"]}
+                          for f in r["findings"] if not f.get("suppressed")][:ARTICLE_FINDINGS_SHOWN]
+        for r in reports if r["article_id"] in named}
     if validate:
         earlier = _previous_expectations(store, key, prev) if not rechecked and prev else None
         summary["expectations"] = earlier or _checkpoint(assertions, reports)

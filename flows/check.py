@@ -39,18 +39,25 @@ class Unreadable:
     message: str
 
 
-def walk_articles(folder: str | Path) -> tuple[list[str], list[tuple[str, str]]]:
+def walk_articles(folder: str | Path, skip: tuple[str | Path, ...] = ()) -> tuple[list[str], list[tuple[str, str]]]:
     """Article files under ``folder`` (sorted, recursively), and (name, reason) for entries that cannot be read.
 
     Only regular files are opened later. An entry named like an article
     (``.txt``, ``.md`` … ``.jsonl``) that is a dangling symbolic link, a named
     pipe, a socket or a device is reported with the reason instead of being
     skipped in silence, and never opened, so it cannot block the batch. Linked
-    folders are followed once (a link loop is not followed again).
+    folders are followed once (a link loop is not followed again). Folders in
+    ``skip`` (the audit's own runs folder inside its corpus) are never entered.
     """
     files: list[str] = []
     bad: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
+    for folder_ in skip:
+        try:
+            st = os.stat(folder_)
+            seen.add((st.st_dev, st.st_ino))
+        except OSError:
+            continue
 
     def visit(d: str) -> None:
         try:

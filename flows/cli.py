@@ -150,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("source", metavar="SOURCE")
     d.add_argument("--cron", default="0 2 * * *", help='schedule (default "0 2 * * *": 02:00 every night)')
     d.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    d.add_argument("--timezone", default="UTC", help="the schedule's time zone, e.g. Europe/Berlin (default UTC)")
     d.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
     d.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
     d.add_argument("--workers", type=_positive, default=None,
@@ -362,9 +363,25 @@ def _deploy(args: argparse.Namespace) -> int:
         _error("deploy needs a running Prefect server: start one with 'prefect server start', then "
                "set PREFECT_API_URL=http://127.0.0.1:4200/api")
         return 2
+    import warnings
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _error(f"--timezone {args.timezone!r} is not a time zone name (such as UTC or Europe/Berlin)")
+        return 2
     from flows.nightly import serve_nightly
 
-    serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config, args.workers or 0)
+    # Ctrl-C ends Prefect's serve loop with coroutines it never awaited; that is its shutdown, not a fault
+    warnings.filterwarnings("ignore", message=r"coroutine .* was never awaited", category=RuntimeWarning)
+    _say(f"serving nightly-audit/{args.name} on {os.environ['PREFECT_API_URL']}: {args.cron} ({args.timezone}); "
+         "Ctrl-C stops")
+    try:
+        serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config,
+                      args.workers or 0, args.timezone)
+    except KeyboardInterrupt:
+        _say("stopped")
     return 0
 
 
