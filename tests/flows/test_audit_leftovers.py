@@ -20,7 +20,7 @@ from reports.audit_html import render_audit_html, run_labels
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate  # noqa: E402
+from corpus import generate
 
 
 def children(pid: int) -> list[int]:
