@@ -140,7 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--database-url", metavar="URL",
                    help="audit the review store's current versions instead of a SOURCE")
     a.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
-    a.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    a.add_argument("--chunk-size", type=_positive, default=None,
+                   help="articles per task (default: about 40 chunks of 100 to 500 articles)")
     a.add_argument("--workers", type=_positive, default=None,
                    help="local worker processes (default: the available CPUs)")
     a.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run chunks on this Dask cluster")
@@ -152,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--name", default="nightly", help="deployment name (default nightly)")
     d.add_argument("--timezone", default="UTC", help="the schedule's time zone, e.g. Europe/Berlin (default UTC)")
     d.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
-    d.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    d.add_argument("--chunk-size", type=_positive, default=None,
+                   help="articles per task (default: about 40 chunks of 100 to 500 articles)")
     d.add_argument("--workers", type=_positive, default=None,
                    help="local worker processes per run (default: the available CPUs)")
     d.add_argument("--config", metavar="FILE")

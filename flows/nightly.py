@@ -67,8 +67,9 @@ def publish_task(summary: dict) -> None:
 
 
 @flow(name="nightly-audit", log_prints=False)
-def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int = 100, config: str | None = None,
-                  progress: bool = False, database_url: str | None = None, workers: int = 0) -> dict:
+def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int | None = None,
+                  config: str | None = None, progress: bool = False, database_url: str | None = None,
+                  workers: int = 0) -> dict:
     """Audit a corpus (a folder, a JSON Lines export, or the review store's current versions); returns the summary.
 
     ``workers`` 0 means one per available CPU; a pool already started by the
@@ -111,7 +112,7 @@ def configured(workers: int = 0, dask_address: str | None = None):
 
 
 def serve_nightly(source: str, cron: str, name: str = "nightly", runs_dir: str = "artgate-runs",
-                  chunk_size: int = 100, config: str | None = None, workers: int = 0,
+                  chunk_size: int | None = None, config: str | None = None, workers: int = 0,
                   timezone: str = "UTC") -> None:
     """Create the scheduled deployment on the Prefect server and serve it (blocks until interrupted).
 
