@@ -166,7 +166,10 @@ def check_chunk(items: list[Item], config: str | None = None) -> list[dict]:
     """
     from flows.check import check_articles
 
-    reports = check_articles([_article(it) for it in items], config=config)
+    # the review store's versions are checked as the service checks them: text cannot silence a blocker
+    service = bool(items) and all(it.title is not None for it in items)
+    reports = check_articles([_article(it) for it in items], config=config,
+                             suppress_blockers=False if service else None)
     return [packed(compact(r, it.sha), len(it.raw.split())) for r, it in zip(reports, items, strict=True)]
 
 

@@ -171,7 +171,8 @@ def unprocessable(article: Article, why: Unprocessable, ruleset) -> Report:
     return ruleset.check(bare, Extraction([], []))
 
 
-def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None) -> list[Report]:
+def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None,
+                   suppress_blockers: bool | None = None) -> list[Report]:
     """Many articles through ``nlp.pipe``: same reports as ``check_article``, faster."""
     from extractors.pipeline import get_nlp
     from extractors.relations import analyze
@@ -180,14 +181,14 @@ def check_articles(articles: list[Article], batch_size: int = 32, config: str | 
     ruleset = load_ruleset(config)
     try:
         docs = list(get_nlp().pipe((a.plain for a in articles), batch_size=batch_size))
-    except Exception:
-        return [check_article(a, config) for a in articles]  # find the one that fails, keep the rest
+    except Exception:  # find the one that fails, keep the rest
+        return [check_article(a, config, suppress_blockers) for a in articles]
     out = []
     for a, doc in zip(articles, docs, strict=True):
         try:
-            out.append(ruleset.check(a, analyze(a, doc)))
+            out.append(ruleset.check(a, analyze(a, doc), suppress_blockers))
         except Exception:
-            out.append(check_article(a, config))  # says why, as a blocker of this article alone
+            out.append(check_article(a, config, suppress_blockers))  # says why, as a blocker of this article alone
     return out
 
 

@@ -182,3 +182,14 @@ def test_a_missing_title_is_the_same_in_the_api_and_the_report(client, people):
     article = client.get(f"{API}/articles/{aid}", headers=People.auth(people.alice)).json()
     report = client.get(f"{API}/articles/{aid}/report", headers=People.auth(people.alice)).json()
     assert article["title"] == report["article"]["title"] == "Dorsiflexion roots"
+
+
+def test_the_audit_of_the_store_treats_in_text_directives_on_blockers_as_the_service_does(client, people, db,
+                                                                                          tmp_path):
+    from flows.audit import run_audit
+
+    r = client.post(f"{API}/articles", headers=People.auth(people.alice),
+                    json={"external_id": "req", "title": "Ankle", "body": REQUESTED, "format": "markdown"})
+    assert r.json()["verdict"] == "blocked"
+    summary = run_audit("", tmp_path / "runs", progress=False, validate=False, database_url=db.url).summary
+    assert summary["articles"] == 1 and summary["blocked"] == 1
