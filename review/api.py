@@ -30,8 +30,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from extractors.types import Report
-
 from . import listing, tokens, webhooks, workflow
 from .checking import Content, ruleset_version, warm_up
 from .checkpool import DEFAULT_CHECK_TIMEOUT_S, shared_pool
@@ -72,7 +70,7 @@ class Settings:
                    check_processes=int(os.environ.get("ARTGATE_CHECK_PROCESSES", 1)),
                    check_timeout_s=float(os.environ.get("ARTGATE_CHECK_TIMEOUT_S", DEFAULT_CHECK_TIMEOUT_S)))
 
-    def checker(self) -> Callable[[Content], Report]:
+    def checker(self) -> Callable[[Content], dict]:
         """The check the service runs on a submission: in a worker process, with a deadline."""
         pool = shared_pool(self.config, self.check_processes)
         return lambda content: pool.check(content, self.check_timeout_s)

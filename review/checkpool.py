@@ -25,7 +25,10 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+import orjson
+
 from extractors.types import Problem, Report
+from reports.contract import report_dict
 
 from .checking import Content, check_content
 
@@ -59,7 +62,8 @@ def _serve(conn: Connection, config: str | None) -> None:
         conn.send("ready")
         while True:
             content = conn.recv()
-            conn.send(check_content(content, config))
+            # the contract's dictionary, serialised here: the server process only parses it (in C)
+            conn.send_bytes(orjson.dumps(report_dict(check_content(content, config))))
     except (EOFError, OSError, KeyboardInterrupt):
         return
 
@@ -127,17 +131,32 @@ class CheckPool:
             self._all.discard(w)
         w.kill()
 
-    def check(self, content: Content, timeout_s: float = DEFAULT_CHECK_TIMEOUT_S) -> Report:
-        """The report of ``content``; an ``ingest.timeout`` blocker if the check did not finish in time."""
-        try:
-            w = self._idle.get(timeout=self.start_timeout_s)
-        except queue.Empty:
-            return unchecked(content, "no checker process was available", self.config)
+    def check(self, content: Content, timeout_s: float = DEFAULT_CHECK_TIMEOUT_S) -> dict:
+        """The report of ``content`` (the contract's dictionary); an ``ingest.timeout`` blocker if the check
+        did not finish in time.
+
+        A worker found dead when the content is handed to it (it ended while idle) is replaced and
+        the content goes to the next one: only a check that started and failed blocks the article.
+        """
+        for _ in range(self.processes + 1):
+            try:
+                w = self._idle.get(timeout=self.start_timeout_s)
+            except queue.Empty:
+                return report_dict(unchecked(content, "no checker process was available", self.config))
+            try:
+                w.conn.send(content)
+            except OSError as exc:
+                log.error("a check worker had ended while idle: %s", exc)
+                self._replace(w)
+                continue
+            return self._answer(w, content, timeout_s)
+        return report_dict(unchecked(content, "no checker process was available", self.config))
+
+    def _answer(self, w: _Worker, content: Content, timeout_s: float) -> dict:
         started = time.monotonic()
         try:
-            w.conn.send(content)
             if w.conn.poll(timeout_s):
-                report = w.conn.recv()
+                report = orjson.loads(w.conn.recv_bytes())
                 self._idle.put(w)
                 return report
             why = (f"the check did not finish within its budget of {timeout_s:g} s, so the article was not "
@@ -146,10 +165,13 @@ class CheckPool:
             log.error("a check worker ended during a check: %s", exc)
             why = "the checker process ended during the check, so the article was not checked"
         log.warning("check of %r stopped after %.1f s: %s", content.external_id, time.monotonic() - started, why)
+        self._replace(w)
+        return report_dict(unchecked(content, why, self.config))
+
+    def _replace(self, w: _Worker) -> None:
         self._discard(w)
         if not self._closed:
             self._start_worker()
-        return unchecked(content, why, self.config)
 
     def close(self) -> None:
         self._closed = True

@@ -108,7 +108,7 @@ class Submission:
 
 
 def submit(db: Database, actor: Actor, content: Content, config: str | None = None,
-           check: Callable[[Content], Report] | None = None) -> Submission:
+           check: Callable[[Content], Report | dict] | None = None) -> Submission:
     """Store one submission: check it (outside any lock), then record the version in one transaction.
 
     Content identical to the current version returns at once without a check.
@@ -124,11 +124,14 @@ def submit(db: Database, actor: Actor, content: Content, config: str | None = No
     return store_submission(db, actor, content, report)
 
 
-def store_submission(db: Database, actor: Actor, content: Content, report: Report) -> Submission:
-    """Record checked content as the article's current version (the locked half of ``submit``)."""
+def store_submission(db: Database, actor: Actor, content: Content, report: Report | dict) -> Submission:
+    """Record checked content as the article's current version (the locked half of ``submit``).
+
+    ``report`` may already be the contract's dictionary (the service's check workers build it).
+    """
     from reports.contract import report_dict
 
-    rd = report_dict(report)
+    rd = report if isinstance(report, dict) else report_dict(report)
     now = utcnow()
     with db.transaction() as s:
         art = _lock_or_create(s, db.dialect, content, now)

@@ -67,13 +67,26 @@ def test_the_pool_blocks_what_it_could_not_check_and_recovers():
     pool = CheckPool(1)
     try:
         fine = pool.check(Content("a", "Roots", "L5 supplies ankle dorsiflexion."), 60)
-        assert fine.verdict == "pass" and fine.assertions
+        assert fine["verdict"] == "pass" and fine["assertions"]
         stopped = pool.check(Content("b", "Roots", HOSTILE), 0.2)
-        assert stopped.verdict == "blocked"
-        assert [f.rule for f in stopped.findings] == ["ingest.timeout"]
-        assert stopped.article.text == HOSTILE and stopped.article.title == "Roots"
+        assert stopped["verdict"] == "blocked"
+        assert [f["rule"] for f in stopped["findings"]] == ["ingest.timeout"]
+        assert stopped["article"]["title"] == "Roots"
         again = pool.check(Content("c", "Roots", "L5 supplies ankle dorsiflexion."), 60)
-        assert again.verdict == "pass"
+        assert again["verdict"] == "pass"
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_ended_while_idle_is_replaced_and_blocks_nothing():
+    pool = CheckPool(1)
+    try:
+        assert pool.check(Content("a", "Roots", "L5 supplies ankle dorsiflexion."), 60)["verdict"] == "pass"
+        (w,) = pool._all
+        w.process.kill()
+        w.process.wait(10)
+        again = pool.check(Content("b", "Roots", "L5 supplies ankle dorsiflexion."), 60)
+        assert again["verdict"] == "pass" and again["assertions"]
     finally:
         pool.close()
 
