@@ -45,12 +45,23 @@ def hostile() -> list[tuple[str, str, str]]:
         ("one 4.9 MB line", "Roots\n" + "L5 supplies ankle dorsiflexion and S1 plantar flexion; " * 87_000, "text"),
         ("<p> then 100,000 '<' (HTML)", "<html><body><p>" + "<" * 100_000 + "</p></body></html>", "html"),
         ("'&#' x 50,000 (HTML)", "<html><body><p>" + "&#" * 50_000 + "</p></body></html>", "html"),
+        # the reproductions of the fail-closed work (2026-12-07): each ran from half a minute to hours
+        ("'[' x 50,000 + '](' x 50,000 (Markdown)", "[" * 50_000 + "](" * 50_000, "markdown"),
+        ("'![' x 50,000 + '](' x 50,000 (Markdown)", "![" * 50_000 + "](" * 50_000, "markdown"),
+        ("'*' x 20,000 + ' L5 dorsiflexion' (Markdown)", "*" * 20_000 + " L5 dorsiflexion", "markdown"),
+        ("'*' x 20,000 + ' L5 dorsiflexion' (text)", "*" * 20_000 + " L5 dorsiflexion", "text"),
+        ("500 KB of '# L5' lines (Markdown)", "# L5\n" * 100_000, "markdown"),
+        ("'<!--' x 50,000 (HTML)", "<p>L5 dorsiflexion</p>" + "<!--" * 50_000, "html"),
+        ("'<script>' x 50,000 (HTML)", "<p>L5 dorsiflexion</p>" + "<script>" * 50_000, "html"),
+        ("'<title>' x 50,000 (HTML)", "<title>" * 50_000 + "</title><p>L5</p>", "html"),
+        ("unclosed directives x 50,000 (Markdown)", "L5\n" + "<!-- artgate-disable a.b: x" * 50_000, "markdown"),
     ]
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--hostile-only", action="store_true", help="only the hostile inputs (CPU seconds too)")
     args = p.parse_args()
 
     from extractors.ingest import parse
@@ -58,7 +69,8 @@ def main() -> None:
 
     check_article(parse(seed_like(20_000), "warm.txt", "text"))  # build the pipeline, warm the caches
     sizes = []
-    for label, target in (("250 KB", 250_000), ("1 MB", 1_000_000), ("2 MB", 2_000_000)):
+    for label, target in () if args.hostile_only else (("250 KB", 250_000), ("1 MB", 1_000_000),
+                                                        ("2 MB", 2_000_000)):
         text = seed_like(target)
         words = len(text.split())
         times = []
@@ -71,15 +83,16 @@ def main() -> None:
                       "us_per_word": round(sec / words * 1e6, 2), "assertions": len(report.assertions),
                       "findings": len(report.findings)})
         print(label, json.dumps(sizes[-1]), file=sys.stderr, flush=True)
-    base = sizes[0]["us_per_word"]
+    base = sizes[0]["us_per_word"] if sizes else 1
     for s in sizes:
         s["per_word_vs_250KB"] = round(s["us_per_word"] / base, 2)
     rows = []
     for label, text, fmt in hostile():
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         report = check_article(parse(text, "hostile", fmt))
         sec = time.perf_counter() - t
         rows.append({"input": label, "bytes": len(text.encode("utf-8")), "seconds": round(sec, 2),
+                     "cpu_seconds": round(time.process_time() - cpu, 2),
                      "assertions": len(report.assertions), "verdict": report.verdict,
                      "notes": sorted({f.rule for f in report.findings
                                       if f.rule.startswith(("extraction.", "ingest."))})})

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -113,8 +114,86 @@ def _looks_binary(raw: bytes) -> bool:
     return len(head) > 0 and control / len(head) > 0.10
 
 
+# Formats known by their first bytes: documents, images, archives and programs that are not article text.
+# A container's own syntax ('BT', 'ET', '%%EOF' of a PDF) must never be read as prose.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"%!PS", "a PostScript document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Microsoft Office 97-2003 document (.doc, .xls, .ppt)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh91AY&SY", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\x28\xb5\x2f\xfd", "a Zstandard archive"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"OggS\x00", "an Ogg media file"),
+    (b"ID3\x03", "an MP3 audio file"),
+    (b"ID3\x04", "an MP3 audio file"),
+)
+_ZIP_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"word/", "a Word document (.docx)"),
+    (b"xl/", "an Excel workbook (.xlsx)"),
+    (b"ppt/", "a PowerPoint presentation (.pptx)"),
+    (b"application/vnd.oasis.opendocument", "an OpenDocument file (.odt, .ods, .odp)"),
+    (b"application/epub+zip", "an EPUB book"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (  # UTF-32 first: its little-endian mark begins like UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def container_format(raw: bytes) -> str | None:
+    """What a file is when its content says it is not text ('a PDF document'), else None.
+
+    Recognised by content, whatever the file is called: a PDF saved as ``.txt``
+    is still a PDF. Textual formats (PDF, PostScript, RTF) may follow leading
+    whitespace; binary ones start at the first byte.
+    """
+    stripped = raw[:1024].lstrip()
+    for sig, name in _SIGNATURES:
+        if raw.startswith(sig) or (sig[:1] in b"%{" and stripped.startswith(sig)):
+            return name
+    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return next((name for marker, name in _ZIP_KINDS if marker in raw), "a ZIP archive")
+    if raw[8:12] == b"WEBP" and raw.startswith(b"RIFF"):
+        return "a WebP image"
+    if raw[257:262] == b"ustar" and raw[262:263] in (b"\x00", b" "):
+        return "a tar archive"
+    return None
+
+
+def unsupported(name: str) -> Problem:
+    return Problem("ingest.unsupported-format", "blocker",
+                   f"the input is {name}, not article text; artgate reads text, Markdown, HTML and JSON "
+                   "(export the article's text and check that)")
+
+
 def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
-    """Decode file bytes; ``None`` with a problem when they are not text."""
+    """Decode file bytes; ``None`` with a problem when they are not text.
+
+    UTF-8 is the default; a UTF-16 or UTF-32 byte-order mark says the text is in that encoding.
+    """
+    kind = container_format(raw)
+    if kind is not None:
+        return None, [unsupported(kind)]
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding), []
+            except UnicodeDecodeError as exc:
+                return raw[len(bom):].decode(encoding, errors="replace"), [Problem(
+                    "ingest.encoding", "warning",
+                    f"the file is marked {encoding.upper()} but is not valid {encoding.upper()} "
+                    f"(byte {exc.start + len(bom)}); undecodable bytes became U+FFFD")]
     if _looks_binary(raw):
         return None, [Problem("ingest.binary", "blocker", "the file is binary, not article text")]
     try:
@@ -219,7 +298,11 @@ def read_bytes(raw: bytes, source: str, fmt: str = "text", article_id: str | Non
 
 def read_jsonl(raw: bytes, source: str) -> list[Article]:
     """One article per line of a JSON Lines export; a bad line becomes a problem article, the others are read."""
-    if _looks_binary(raw):
+    if raw.startswith(tuple(bom for bom, _ in _BOMS)):
+        text, problems = decode(raw)  # UTF-16/32: lines are split on the text, not on its bytes
+        if text is not None and not problems:
+            raw = text.encode("utf-8", "surrogatepass")
+    if container_format(raw) is not None or _looks_binary(raw):
         return [_problem_article(source, "", decode(raw)[1][0])]
     out = []
     for n, line in enumerate(raw.splitlines(), start=1):
@@ -361,8 +444,18 @@ def _text_lines(text: str, plain: list[str]) -> list[_Line]:
 
 def _blank_markdown_marks(text: str, plain: list[str]) -> None:
     """Markdown that arrives in a plain-text file: '## ' heading marks, '**bold**', '__x__', backticks."""
-    for m in re.finditer(r"(?m)^[ \t]*#{1,6}[ \t]+|\*\*|__|`", text):
+    for m in re.finditer(r"(?m)^[ \t]*#{1,6}[ \t]+", text):
         _blank(plain, m.start(), m.end())
+    for m in _MARK_RUN.finditer(text):
+        run = m.group()
+        if len(run) <= _MAX_MARK_RUN and (run[0] == "`" or len(run) >= 2):
+            _blank(plain, m.start(), m.start() + (len(run) if run[0] == "`" else len(run) // 2 * 2))
+
+
+# Runs of emphasis or code marks: '**', '__', '`' … up to three ('***bold italic***', a ``` fence) are
+# markup; a longer run ('*' × 20,000, a row of underscores) is the text's own, left as it is.
+_MARK_RUN = re.compile(r"\*+|_+|`+")
+_MAX_MARK_RUN = 3
 
 
 def _pipe_row(t: str, in_table: bool) -> bool:
@@ -448,9 +541,10 @@ def _markdown_lines(text: str, plain: list[str]) -> list[_Line]:
                 _blank(plain, s, e)
                 lines.append(_Line(s, e, "blank"))
             else:
+                outer = (s + raw.index("|"), s + raw.rstrip().rindex("|"))
                 for j in range(s, e):
                     if text[j] == "|":
-                        plain[j] = ";" if j not in (s + raw.index("|"), s + raw.rstrip().rindex("|")) else " "
+                        plain[j] = ";" if j not in outer else " "
                 lines.append(_Line(s, e, "table_row", text=t))
             continue
         m = _BULLET.match(raw)
@@ -460,12 +554,38 @@ def _markdown_lines(text: str, plain: list[str]) -> list[_Line]:
             continue
         lines.append(_Line(s, e, "text", text=t))
     # inline markup: emphasis, code, links (keep link text)
-    for m in re.finditer(r"\*\*|__|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", text):
-        _blank(plain, m.start(), m.end())
-    for m in re.finditer(r"!?\[([^\]\n]*)\]\(([^)\n]*)\)", text):
+    _blank_emphasis(text, plain)
+    for m in _MD_LINK.finditer(text):
         _blank(plain, m.start(), m.start(1))
         _blank(plain, m.end(1), m.end())
     return lines
+
+
+# '[text](url)' and '![alt](src)': the text holds no '[' and the target no '(' or whitespace, so a
+# search from each '[' stops at the next one and the whole text is read once ('[' × 50,000 + '](' × 50,000)
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\(([^()\s]*)\)")
+
+
+def _blank_emphasis(text: str, plain: list[str]) -> None:
+    """'**', '__', '`' and a single '*' that opens or closes emphasis; longer runs are text (``_MAX_MARK_RUN``)."""
+    n = len(text)
+    for m in _MARK_RUN.finditer(text):
+        s, e = m.start(), m.end()
+        run = m.group()
+        if len(run) > _MAX_MARK_RUN:
+            continue
+        if run == "_":
+            continue
+        if run == "*":
+            before = text[s - 1] if s else " "
+            after = text[e] if e < n else " "
+            opens = not (before.isalnum() or before == "_") and not after.isspace()
+            closes = not before.isspace() and not (after.isalnum() or after == "_")
+            if not (opens or closes):
+                continue
+        elif run[0] != "`":
+            e = s + len(run) // 2 * 2 if len(run) == 3 and run[0] == "_" else e
+        _blank(plain, s, e)
 
 
 def _markdown_front_matter(text: str) -> dict[str, str]:
@@ -484,11 +604,31 @@ _HTML_BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
                "ol", "table", "section", "article", "header", "footer", "main", "blockquote",
                "title", "dt", "dd", "pre", "hr", "nav", "aside", "figcaption", "caption", "tbody",
                "thead"}
+# A tag or an entity. Comments and raw-text elements (script, style …) are found by their opening alone and
+# closed by a search from there (unclosed, they run to the end, as in a browser), and a tag holds no '<', so
+# a flood of openers ('<!--' or '<p' × 50,000) is read once, not once per opener.
 _HTML_TOKEN = re.compile(
-    r"<!--.*?-->|<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<(/?)([A-Za-z][\w-]*)[^>]*>|<![^>]*>"
+    r"(?P<comment><!--)|<(script|style|noscript|template)\b[^<>]*>|<(/?)([A-Za-z][\w-]*)[^<>]*>|<![^<>]*>"
     r"|&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+\d*);",
-    re.DOTALL | re.IGNORECASE,
+    re.IGNORECASE,
 )
+_RAW_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "noscript",
+                                                                           "template", "title")}
+
+
+def _html_tokens(text: str) -> Iterator[tuple[re.Match, int]]:
+    """Tags and entities with where each ends (a comment or raw-text element: after its close)."""
+    pos = 0
+    while (m := _HTML_TOKEN.search(text, pos)) is not None:
+        end = m.end()
+        if m.group("comment"):
+            close = text.find("-->", end)
+            end = len(text) if close < 0 else close + 3
+        elif m.group(2):
+            close = _RAW_CLOSE[m.group(2).lower()].search(text, end)
+            end = len(text) if close is None else close.end()
+        yield m, end
+        pos = end
 
 
 def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, dict]:
@@ -497,9 +637,9 @@ def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, d
     title = None
     meta: dict[str, str] = {}
     stack: list[str] = []
-    for m in _HTML_TOKEN.finditer(text):
-        s, e = m.start(), m.end()
-        entity = m.group(4)
+    for m, e in _html_tokens(text):
+        s = m.start()
+        entity = m.group(5)
         if entity:
             ch = html.unescape(m.group(0))
             _blank(plain, s, e)
@@ -507,9 +647,9 @@ def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, d
                 plain[s] = " " if ch in "\xa0\n\r\t" else ch
             continue
         _blank(plain, s, e)
-        name = (m.group(3) or "").lower()
-        closing = m.group(2) == "/"
-        if m.group(1):  # script/style/noscript/template: content dropped
+        name = (m.group(4) or "").lower()
+        closing = m.group(3) == "/"
+        if m.group("comment") or m.group(2):  # comments, script/style/noscript/template: content dropped
             continue
         if name == "meta" and not closing:
             nm = re.search(r'name\s*=\s*["\']([^"\']+)', m.group(0), re.IGNORECASE)
@@ -526,10 +666,10 @@ def _html_lines(text: str, plain: list[str]) -> tuple[list[_Line], str | None, d
         if name not in ("br", "hr"):
             stack.append(name)
         if name == "title":
-            close = re.search(r"</title\s*>", text[e:], re.IGNORECASE)
+            close = _RAW_CLOSE["title"].search(text, e) if title is None else None
             if close:
-                title = html.unescape(re.sub(r"<[^>]+>", "", text[e:e + close.start()])).strip()
-                _blank(plain, e, e + close.start())
+                title = html.unescape(re.sub(r"<[^<>]+>", "", text[e:close.start()])).strip()
+                _blank(plain, e, close.start())
             continue
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
             kind_at[s + 1] = ("heading", int(name[1]))
@@ -571,7 +711,7 @@ def _blank(plain: list[str], start: int, end: int) -> None:
 
 # <!-- artgate-disable rule.id: reason -->  (Markdown, HTML)   [artgate-disable rule.id: reason]  (any text)
 _DIRECTIVE = re.compile(
-    r"<!--\s*artgate-disable\s+(?P<r1>[\w.-]+)\s*(?::\s*(?P<why1>.*?))?\s*-->"
+    r"<!--\s*+artgate-disable\s++(?P<r1>[\w.-]{1,200})\s*+(?::(?P<why1>.{0,2000}?))?-->"
     r"|^[ \t]*\[artgate-disable\s+(?P<r2>[\w.-]+)\s*(?::\s*(?P<why2>[^\]\n]*))?\][ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
@@ -607,6 +747,9 @@ def parse(text: str, source: str, fmt: str = "text", *, article_id: str | None =
     """Turn decoded text of a known format into an ``Article``."""
     layout = load_layout()
     problems = list(problems or [])
+    kind = container_format(text[:1024].lstrip().encode("latin-1", "replace"))
+    if kind is not None:  # a document's bytes that arrived as text (a PDF pasted into a CMS field)
+        return _problem_article(source, text, unsupported(kind), article_id or article_id_for(source))
     plain = list(text.replace("\r", " "))
     directives = _directives(text, plain)
     meta: dict = {}
@@ -760,14 +903,15 @@ def _structure(lines: list[_Line], layout: Layout, n: int):
             para.end = ln.end
     flush()
 
-    out: list[Section] = []
+    # a section ends where the next one at its level or above starts: one pass with a stack of open ones
+    ends = [n] * len(sections)
+    open_: list[int] = []
     for i, s in enumerate(sections):
-        end = n
-        for later in sections[i + 1:]:
-            if later["level"] <= s["level"]:
-                end = later["start"]
-                break
-        out.append(Section(s["heading"], s["level"], s["start"], end, s["kind"], s["top"]))
+        while open_ and sections[open_[-1]]["level"] >= s["level"]:
+            ends[open_.pop()] = s["start"]
+        open_.append(i)
+    out = [Section(s["heading"], s["level"], s["start"], ends[i], s["kind"], s["top"])
+           for i, s in enumerate(sections)]
     return out, blocks, ref_lines, status_found, updated
 
 

@@ -56,7 +56,7 @@ _ATOM = re.compile(
 # _ATOM only there is several times faster than letting its alternation scan every position.
 _STARTS = re.compile(rf"(?<![A-Z0-9_])[CTLS](?=[\s-]?\d)|(?i:\b(?:{_ORDINAL_WORDS}|{_REGION})\b)")
 # ', 6', ' and 7', '/8' after a root: the next segment of the same region ("C5,6", "C7, 8", "C6, 7, 8")
-_BARE = re.compile(r"(\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
+_BARE = re.compile(r"(\s*+(?:,\s*+(?:and\s+|or\s+)?|(?<=\s)(?:and|or|&)\s+)\(?)([cltsCLTS](?=\d))?([1-9]|1[0-2])"
                    r"(?![0-9A-Za-z%])"
                    r"(?!\s*(?:weeks?|months?|years?|days?|hours?|mm|cm|kg|patients?|cases?|%|times|degrees?|°))",
                    re.IGNORECASE)

@@ -25,6 +25,7 @@ from extractors.ingest import (
     sniff_format,
     too_large,
 )
+from extractors.limits import MAX_ARTICLE_CHARS
 from extractors.types import Article, Report
 
 ARTICLE_SUFFIXES = (*SUFFIXES, ".jsonl")
@@ -38,18 +39,25 @@ class Unreadable:
     message: str
 
 
-def walk_articles(folder: str | Path) -> tuple[list[str], list[tuple[str, str]]]:
+def walk_articles(folder: str | Path, skip: tuple[str | Path, ...] = ()) -> tuple[list[str], list[tuple[str, str]]]:
     """Article files under ``folder`` (sorted, recursively), and (name, reason) for entries that cannot be read.
 
     Only regular files are opened later. An entry named like an article
     (``.txt``, ``.md`` … ``.jsonl``) that is a dangling symbolic link, a named
     pipe, a socket or a device is reported with the reason instead of being
     skipped in silence, and never opened, so it cannot block the batch. Linked
-    folders are followed once (a link loop is not followed again).
+    folders are followed once (a link loop is not followed again). Folders in
+    ``skip`` (the audit's own runs folder inside its corpus) are never entered.
     """
     files: list[str] = []
     bad: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
+    for folder_ in skip:
+        try:
+            st = os.stat(folder_)
+            seen.add((st.st_dev, st.st_ino))
+        except OSError:
+            continue
 
     def visit(d: str) -> None:
         try:
@@ -132,14 +140,21 @@ class Unprocessable:
         return cls(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
 
 
-def check_article(article: Article, config: str | None = None) -> Report:
-    """Extract and check one article (the NLP pipeline is built once per process)."""
+def check_article(article: Article, config: str | None = None, suppress_blockers: bool | None = None) -> Report:
+    """Extract and check one article (the NLP pipeline is built once per process).
+
+    ``suppress_blockers`` False makes an in-text directive on a blocker a request (the service's rule).
+    """
     from extractors.relations import analyze
     from rules.engine import load_ruleset
 
     ruleset = load_ruleset(config)
+    if len(article.plain) > MAX_ARTICLE_CHARS:
+        return unprocessable(article, Unprocessable(
+            f"it has {len(article.plain):,} characters, over the {MAX_ARTICLE_CHARS:,} the checker reads; "
+            "split it into parts"), ruleset)
     try:
-        return ruleset.check(article, analyze(article))
+        return ruleset.check(article, analyze(article), suppress_blockers)
     except Exception as exc:  # one article the pipeline fails on is reported; the batch goes on
         return unprocessable(article, Unprocessable.of(exc), ruleset)
 
@@ -156,7 +171,8 @@ def unprocessable(article: Article, why: Unprocessable, ruleset) -> Report:
     return ruleset.check(bare, Extraction([], []))
 
 
-def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None) -> list[Report]:
+def check_articles(articles: list[Article], batch_size: int = 32, config: str | None = None,
+                   suppress_blockers: bool | None = None) -> list[Report]:
     """Many articles through ``nlp.pipe``: same reports as ``check_article``, faster."""
     from extractors.pipeline import get_nlp
     from extractors.relations import analyze
@@ -165,14 +181,14 @@ def check_articles(articles: list[Article], batch_size: int = 32, config: str | 
     ruleset = load_ruleset(config)
     try:
         docs = list(get_nlp().pipe((a.plain for a in articles), batch_size=batch_size))
-    except Exception:
-        return [check_article(a, config) for a in articles]  # find the one that fails, keep the rest
+    except Exception:  # find the one that fails, keep the rest
+        return [check_article(a, config, suppress_blockers) for a in articles]
     out = []
     for a, doc in zip(articles, docs, strict=True):
         try:
-            out.append(ruleset.check(a, analyze(a, doc)))
+            out.append(ruleset.check(a, analyze(a, doc), suppress_blockers))
         except Exception:
-            out.append(check_article(a, config))  # says why, as a blocker of this article alone
+            out.append(check_article(a, config, suppress_blockers))  # says why, as a blocker of this article alone
     return out
 
 

@@ -13,6 +13,8 @@
     artgate serve  [--host H] [--port P] [--database-url URL] [--runs-dir DIR] [--workers N] [--config FILE]
                    [--max-body-bytes N]
     artgate token create --role author|reviewer|admin --name NAME [--database-url URL]
+    artgate token list [--database-url URL]
+    artgate token revoke ID [--database-url URL]
     artgate recheck [--database-url URL] [--all]
     artgate lsp    [--config FILE] [--debounce-ms N]   the language server for editors (LSP over stdio)
     artgate --version
@@ -47,6 +49,25 @@ def _positive(value: str) -> int:
     n = int(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _positive_float(value: str) -> float:
+    x = float(value)
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {value}")
+    return x
+
+
+def _max_bytes(value: str) -> int:
+    """--max-bytes: at least 1 and at most the longest text the checker reads (``MAX_ARTICLE_CHARS``)."""
+    from extractors.limits import MAX_ARTICLE_CHARS
+
+    n = _positive(value)
+    if n > MAX_ARTICLE_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"{n:,} is over the largest article artgate checks ({MAX_ARTICLE_CHARS:,} characters); "
+            "split the article into parts")
     return n
 
 
@@ -105,8 +126,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="artgate.toml or pyproject.toml (default: the nearest one, if any)")
         c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text format (auto: when stdout is a terminal)")
-        c.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES,
-                       help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,})")
+        c.add_argument("--max-bytes", type=_max_bytes, default=DEFAULT_MAX_BYTES,
+                       help=f"larger files get an ingest.too-large finding (default {DEFAULT_MAX_BYTES:,}; "
+                            "at most 20,000,000)")
         if name == "check":
             c.add_argument("--validate", action="store_true",
                            help="also validate the assertions table with the Great Expectations suite")
@@ -119,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--database-url", metavar="URL",
                    help="audit the review store's current versions instead of a SOURCE")
     a.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
-    a.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    a.add_argument("--chunk-size", type=_positive, default=None,
+                   help="articles per task (default: about 40 chunks of 100 to 500 articles)")
     a.add_argument("--workers", type=_positive, default=None,
                    help="local worker processes (default: the available CPUs)")
     a.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run chunks on this Dask cluster")
@@ -129,8 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("source", metavar="SOURCE")
     d.add_argument("--cron", default="0 2 * * *", help='schedule (default "0 2 * * *": 02:00 every night)')
     d.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    d.add_argument("--timezone", default="UTC", help="the schedule's time zone, e.g. Europe/Berlin (default UTC)")
     d.add_argument("--runs-dir", default="artgate-runs", help="where runs and the state database live")
-    d.add_argument("--chunk-size", type=_positive, default=100, help="articles per task (default 100)")
+    d.add_argument("--chunk-size", type=_positive, default=None,
+                   help="articles per task (default: about 40 chunks of 100 to 500 articles)")
     d.add_argument("--workers", type=_positive, default=None,
                    help="local worker processes per run (default: the available CPUs)")
     d.add_argument("--config", metavar="FILE")
@@ -171,12 +196,21 @@ def _review_parsers(sub) -> None:
     v.add_argument("--config", metavar="FILE", help="artgate.toml for the ruleset (default: the nearest one)")
     v.add_argument("--workers", type=int, default=1, help="server processes, each with its own pipeline (default 1)")
     v.add_argument("--max-body-bytes", type=int, default=1_048_576, help="larger request bodies get 413")
+    v.add_argument("--check-timeout", type=_positive_float, default=15.0, metavar="SECONDS",
+                   help="a check not finished by then is stopped and the version stored blocked (default 15)")
+    v.add_argument("--check-processes", type=_positive, default=1, metavar="N",
+                   help="check worker processes per server process (default 1)")
     t = sub.add_parser("token", help="manage API tokens")
     tsub = t.add_subparsers(dest="token_command", required=True)
     tc = tsub.add_parser("create", help="create an API token and print it (only once)")
     tc.add_argument("--role", choices=("author", "reviewer", "admin"), required=True)
     tc.add_argument("--name", required=True, help="who uses the token (a person or a system)")
     tc.add_argument("--database-url", metavar="URL", help=db_help)
+    tl = tsub.add_parser("list", help="list the tokens (ids, names, roles, when made and revoked)")
+    tl.add_argument("--database-url", metavar="URL", help=db_help)
+    tr = tsub.add_parser("revoke", help="revoke a token by its id: it stops working at once")
+    tr.add_argument("id", type=_positive, help="the token's id, from 'artgate token list'")
+    tr.add_argument("--database-url", metavar="URL", help=db_help)
     rc = sub.add_parser("recheck", help="re-check stored current versions checked under an older ruleset")
     rc.add_argument("--database-url", metavar="URL", help=db_help)
     rc.add_argument("--config", metavar="FILE")
@@ -205,7 +239,12 @@ def _review(args: argparse.Namespace) -> int:
 
     if args.command == "serve":
         return cli.serve(args.host, args.port, args.database_url, args.runs_dir, args.config, args.workers,
-                         args.max_body_bytes)
+                         args.max_body_bytes, check_timeout_s=args.check_timeout,
+                         check_processes=args.check_processes)
+    if args.command == "token" and args.token_command == "list":
+        return cli.token_list(args.database_url)
+    if args.command == "token" and args.token_command == "revoke":
+        return cli.token_revoke(args.id, args.database_url)
     if args.command == "token":
         return cli.token_create(args.role, args.name, args.database_url)
     return cli.recheck(args.database_url, args.config, args.all)
@@ -301,6 +340,15 @@ def _audit(args: argparse.Namespace) -> int:
     if args.source and not os.path.exists(args.source):
         _error(f"{args.source}: no such file or directory")
         return 2
+    if args.database_url:
+        from review.db import DatabaseURLError, check_database_url, normalize_url
+
+        try:
+            check_database_url(args.database_url)
+            normalize_url(args.database_url)
+        except DatabaseURLError as exc:
+            _error(str(exc))
+            return 2
     workers = args.workers or available_cpus()
     with AuditLock(args.runs_dir):  # a second audit on this folder stops here, before starting anything
         if args.no_prefect:
@@ -342,9 +390,25 @@ def _deploy(args: argparse.Namespace) -> int:
         _error("deploy needs a running Prefect server: start one with 'prefect server start', then "
                "set PREFECT_API_URL=http://127.0.0.1:4200/api")
         return 2
+    import warnings
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _error(f"--timezone {args.timezone!r} is not a time zone name (such as UTC or Europe/Berlin)")
+        return 2
     from flows.nightly import serve_nightly
 
-    serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config, args.workers or 0)
+    # Ctrl-C ends Prefect's serve loop with coroutines it never awaited; that is its shutdown, not a fault
+    warnings.filterwarnings("ignore", message=r"coroutine .* was never awaited", category=RuntimeWarning)
+    _say(f"serving nightly-audit/{args.name} on {os.environ['PREFECT_API_URL']}: {args.cron} ({args.timezone}); "
+         "Ctrl-C stops")
+    try:
+        serve_nightly(args.source, args.cron, args.name, args.runs_dir, args.chunk_size, args.config,
+                      args.workers or 0, args.timezone)
+    except KeyboardInterrupt:
+        _say("stopped")
     return 0
 
 

@@ -27,7 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from reports.escape import counts_phrase, md_code, plural
 
 from .audit import Item, run_audit
-from .workers import available_cpus, check_chunk_in_pool, worker_pool
+from .workers import TEMPORARY_SERVER, available_cpus, check_chunk_in_pool, worker_pool
 
 
 @task(name="check-chunk", cache_policy=NO_CACHE, retries=1)
@@ -67,8 +67,9 @@ def publish_task(summary: dict) -> None:
 
 
 @flow(name="nightly-audit", log_prints=False)
-def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int = 100, config: str | None = None,
-                  progress: bool = False, database_url: str | None = None, workers: int = 0) -> dict:
+def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int | None = None,
+                  config: str | None = None, progress: bool = False, database_url: str | None = None,
+                  workers: int = 0) -> dict:
     """Audit a corpus (a folder, a JSON Lines export, or the review store's current versions); returns the summary.
 
     ``workers`` 0 means one per available CPU; a pool already started by the
@@ -81,9 +82,24 @@ def nightly_audit(source: str, runs_dir: str = "artgate-runs", chunk_size: int =
     with worker_pool(workers, config):
         result = run_audit(source, runs_dir, chunk_size=chunk_size, config=config, progress=progress,
                            submit=lambda chunk: check_chunk_task.submit(chunk, config),
-                           max_in_flight=max(8, 2 * workers), database_url=database_url)
+                           max_in_flight=max(8, 2 * workers), database_url=database_url,
+                           prefect_run=flow_run_link(run))
     publish_task(result.summary)
     return {**result.summary, "run_dir": str(result.run_dir)}
+
+
+def flow_run_link(run: FlowRunContext | None) -> dict | None:
+    """This flow run's id and name, and its page in the Prefect UI when the server outlives the run."""
+    if run is None or run.flow_run is None:
+        return None
+    out = {"id": str(run.flow_run.id), "name": run.flow_run.name}
+    if not os.environ.get(TEMPORARY_SERVER):  # a temporary server is gone when the report is read
+        from prefect.settings import PREFECT_UI_URL
+
+        ui = PREFECT_UI_URL.value()
+        if ui:
+            out["url"] = f"{ui.rstrip('/')}/runs/flow-run/{run.flow_run.id}"
+    return out
 
 
 def configured(workers: int = 0, dask_address: str | None = None):
@@ -96,10 +112,17 @@ def configured(workers: int = 0, dask_address: str | None = None):
 
 
 def serve_nightly(source: str, cron: str, name: str = "nightly", runs_dir: str = "artgate-runs",
-                  chunk_size: int = 100, config: str | None = None, workers: int = 0) -> None:
-    """Create the scheduled deployment on the Prefect server and serve it (blocks until interrupted)."""
+                  chunk_size: int | None = None, config: str | None = None, workers: int = 0,
+                  timezone: str = "UTC") -> None:
+    """Create the scheduled deployment on the Prefect server and serve it (blocks until interrupted).
+
+    The schedule's time zone is explicit (UTC unless given): '0 2 * * *' must not move with the
+    server's local time or daylight saving.
+    """
+    from prefect.schedules import Cron
+
     parameters = {"source": os.path.abspath(source), "runs_dir": os.path.abspath(runs_dir),
                   "chunk_size": chunk_size, "config": os.path.abspath(config) if config else None,
                   "workers": workers}
-    configured(workers).serve(name=name, cron=cron, parameters=parameters,
-                              description="artgate nightly audit of the article corpus")
+    configured(workers).serve(name=name, schedules=[Cron(cron, timezone=timezone)], parameters=parameters,
+                              description=f"artgate nightly audit of the article corpus ({cron}, {timezone})")

@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
+import orjson
+
 from extractors.errors import ArtgateError
 
 OUTPUTS = ("assertions.parquet", "findings.parquet", "summary.json", "report.html")
@@ -131,8 +133,8 @@ class Store:
 
     def record(self, run_id: str, ruleset: str, results: Iterable[dict], reused: bool = False) -> int:
         """Write one chunk's results atomically; returns how many rows were new."""
-        rows = [(run_id, r["article_id"], r["sha"], ruleset, int(reused), r["verdict"], json.dumps(r))
-                for r in results]
+        rows = [(run_id, r["article_id"], r["sha"], ruleset, int(reused), r["verdict"],
+                 r["json"] if "json" in r else orjson.dumps(r)) for r in results]
         with self.db:
             before = self.db.total_changes
             self.db.executemany("INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -161,7 +163,7 @@ class Store:
         return list(self.db.execute("SELECT item, reason FROM errors WHERE run_id = ? ORDER BY item", (run_id,)))
 
     def reports(self, run_id: str) -> list[dict]:
-        return [json.loads(r[0]) for r in self.db.execute(
+        return [orjson.loads(r[0]) for r in self.db.execute(
             "SELECT report FROM results WHERE run_id = ? ORDER BY article_id", (run_id,))]
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -147,6 +149,9 @@ def check_chunk_in_pool(items: list, config: str | None = None) -> list[dict]:
 STARTUP_TIMEOUT_S = 120
 
 
+TEMPORARY_SERVER = "ARTGATE_PREFECT_TEMPORARY"  # set while this run's own temporary server serves the API
+
+
 class PrefectUnavailable(ArtgateError):
     """The Prefect API could not be reached or started."""
 
@@ -175,7 +180,9 @@ def prefect_api(timeout_s: int | None = None) -> Iterator[str]:
     except RuntimeError as exc:
         raise PrefectUnavailable(f"could not start a temporary Prefect server ({str(exc).splitlines()[0][:200]}); "
                                  "start one with 'prefect server start' and set PREFECT_API_URL") from exc
+    reaper = reap_when_gone(server.server_process.pid) if server.server_process else None
     os.environ["PREFECT_API_URL"] = server.api_url
+    os.environ[TEMPORARY_SERVER] = "1"
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield server.api_url
@@ -187,4 +194,38 @@ def prefect_api(timeout_s: int | None = None) -> Iterator[str]:
         APILogWorker.drain_all(timeout=10)
         EventsWorker.drain_all(timeout=10)
         os.environ.pop("PREFECT_API_URL", None)
+        os.environ.pop(TEMPORARY_SERVER, None)
         server.stop()
+        if reaper is not None:
+            reaper.kill()
+            reaper.wait(5)
+
+
+_REAPER = """
+import os, signal, sys, time
+parent, child = int(sys.argv[1]), int(sys.argv[2])
+while os.getppid() == parent:
+    try:
+        os.kill(child, 0)
+    except ProcessLookupError:
+        sys.exit(0)
+    time.sleep(0.5)
+for sig in (signal.SIGTERM, signal.SIGKILL):
+    try:
+        os.kill(child, sig)
+    except ProcessLookupError:
+        sys.exit(0)
+    time.sleep(3)
+"""
+
+
+def reap_when_gone(pid: int) -> subprocess.Popen:
+    """A small process that ends ``pid`` as soon as this process is gone, however it ended.
+
+    A SIGKILLed audit runs no clean-up, and its temporary Prefect server would
+    otherwise live on, reparented to init. The reaper is this process's child:
+    when it is reparented its parent is gone, and it stops the server (SIGTERM,
+    then SIGKILL) and exits; after a normal run it is simply killed.
+    """
+    return subprocess.Popen([sys.executable, "-c", _REAPER, str(os.getpid()), str(pid)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

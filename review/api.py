@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import decisions, groups, listing, tokens, webhooks, workflow
 from .checking import Content, ruleset_version, warm_up
+from .checkpool import DEFAULT_CHECK_TIMEOUT_S, shared_pool
 from .db import Database, database_url_from_env
 from .tokens import Actor
 
@@ -58,13 +59,23 @@ class Settings:
     # session cookies marked Secure: None follows the request's scheme; True behind a TLS proxy that
     # uvicorn does not trust for X-Forwarded-Proto ($ARTGATE_COOKIE_SECURE=1)
     cookie_secure: bool | None = None
+    # each check runs in one of this many worker processes per server process, stopped at the deadline
+    check_processes: int = 1
+    check_timeout_s: float = DEFAULT_CHECK_TIMEOUT_S
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(database_url=database_url_from_env(None), config=os.environ.get("ARTGATE_CONFIG") or None,
                    runs_dir=os.environ.get("ARTGATE_RUNS_DIR", "artgate-runs"),
                    max_body_bytes=int(os.environ.get("ARTGATE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
-                   cookie_secure=_flag(os.environ.get("ARTGATE_COOKIE_SECURE")))
+                   cookie_secure=_flag(os.environ.get("ARTGATE_COOKIE_SECURE")),
+                   check_processes=int(os.environ.get("ARTGATE_CHECK_PROCESSES", 1)),
+                   check_timeout_s=float(os.environ.get("ARTGATE_CHECK_TIMEOUT_S", DEFAULT_CHECK_TIMEOUT_S)))
+
+    def checker(self) -> Callable[[Content], dict]:
+        """The check the service runs on a submission: in a worker process, with a deadline."""
+        pool = shared_pool(self.config, self.check_processes)
+        return lambda content: pool.check(content, self.check_timeout_s)
 
 
 def _flag(value: str | None) -> bool | None:
@@ -206,16 +217,50 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+def _plain(e: dict) -> tuple[str | None, str]:
+    """(field, message) of one validation error, in plain words.
+
+    The request as a whole (no body, not JSON, not an object) has no field: ``body`` is an article's
+    field, and must not be blamed for a request that never reached it.
+    """
+    loc = tuple(e.get("loc", ()))
+    kind, ctx = e.get("type", ""), e.get("ctx") or {}
+    whole = loc and loc[0] == "body" and all(isinstance(p, int) for p in loc[1:])
+    if kind == "json_invalid":
+        where = f" (at character {loc[1]})" if len(loc) > 1 else ""
+        return None, f"the request body is not valid JSON{where}: {ctx.get('error', 'JSON decode error')}"
+    if whole and kind == "missing":
+        return None, "the request has no body: send a JSON object with Content-Type: application/json"
+    if whole and kind in ("model_attributes_type", "dict_type", "model_type"):
+        return None, "the request body must be a JSON object"
+    name = _field(loc)
+    if kind == "missing":
+        return name, f"{name} is required"
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return name, f"{name} must not be empty"
+    if kind in ("string_too_short", "too_short"):
+        return name, f"{name} must be at least {ctx.get('min_length')} characters"
+    if kind in ("string_too_long", "too_long"):
+        return name, f"{name} must be at most {ctx.get('max_length')} characters"
+    if kind == "extra_forbidden":
+        return name, f"{name} is not a field of this request"
+    if kind == "value_error":
+        return name, f"{name} {str(e.get('msg', '')).removeprefix('Value error, ')}"
+    return name, f"{name}: {e.get('msg', 'invalid')}"
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-                  for e in exc.errors()]
-        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-        if first["message"] == "JSON decode error":
-            first = {"field": "body", "message": "the body is not valid JSON"}
-            errors = [first]
-        return _error(422, "invalid", f"{first['field']}: {first['message']}", first["field"], errors=errors)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw = exc.errors()
+        if request.url.path.startswith(API) and media != "application/json" and any(
+                tuple(e.get("loc", ()))[:1] == ("body",) for e in raw):
+            return _error(415, "unsupported_media_type", "send JSON with Content-Type: application/json"
+                          + (f" (this request's is {media})" if media else ""), None)
+        errors = [dict(zip(("field", "message"), _plain(e), strict=True)) for e in raw]
+        first = errors[0] if errors else {"field": None, "message": "the request is not valid"}
+        return _error(422, "invalid", first["message"], first["field"], errors=errors)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -329,6 +374,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(_app: FastAPI):
         if settings.warm:
             warm_up(settings.config)
+            shared_pool(settings.config, settings.check_processes)  # its workers build their pipelines now
         if worker:
             worker.start()
         try:
@@ -372,10 +418,11 @@ def _routes(app: FastAPI, db: Database, settings: Settings) -> None:
     def submit(body: SubmitIn, actor: Author) -> JSONResponse:
         """Submit an article's content: a new article or version is checked and stored (201)."""
         result = workflow.submit(db, actor, Content(body.external_id, body.title, body.body, body.format),
-                                 settings.config)
+                                 settings.config, check=settings.checker())
         a = result.article
         return JSONResponse({
-            "id": a["id"], "external_id": a["external_id"], "version": a["version"], "status": a["status"],
+            "id": a["id"], "external_id": a["external_id"], "title": a["title"], "version": a["version"],
+            "status": a["status"],
             "verdict": a["verdict"], "counts": a["counts"], "outcome": result.outcome, "ruleset": a["ruleset"]},
             status_code=201 if result.outcome in ("created", "new_version") else 200)
 

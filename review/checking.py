@@ -46,10 +46,14 @@ def article_for(content: Content) -> Article:
 
 
 def check_content(content: Content, config: str | None = None) -> Report:
-    """Parse and check one submitted article (CPU-bound: call it outside any transaction)."""
+    """Parse and check one submitted article (CPU-bound: call it outside any transaction).
+
+    An in-text ``artgate-disable`` of a blocker is a waiver request here, never a decision: the
+    blocker stays open until a reviewer other than the submitter waives it.
+    """
     from flows.check import check_article
 
-    return check_article(article_for(content), config)
+    return check_article(article_for(content), config, suppress_blockers=False)
 
 
 def ruleset_version(config: str | None = None) -> str:

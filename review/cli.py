@@ -11,6 +11,8 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from reports.escape import one_line
+
 from .db import Database, DatabaseURLError, database_url_from_env, redacted
 
 
@@ -36,7 +38,8 @@ def normalize(database_url: str | None) -> str:
 
 def serve(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = None,
           runs_dir: str = "artgate-runs", config: str | None = None, workers: int = 1,
-          max_body_bytes: int | None = None, log_level: str = "info") -> int:
+          max_body_bytes: int | None = None, log_level: str = "info", *, check_timeout_s: float | None = None,
+          check_processes: int | None = None) -> int:
     """Migrate the store, then serve the API with uvicorn (``workers`` processes, one pipeline each)."""
     import uvicorn
 
@@ -54,8 +57,13 @@ def serve(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = 
         os.environ["ARTGATE_CONFIG"] = os.path.abspath(config)
     if max_body_bytes:
         os.environ["ARTGATE_MAX_BODY_BYTES"] = str(max_body_bytes)
+    if check_timeout_s:
+        os.environ["ARTGATE_CHECK_TIMEOUT_S"] = str(check_timeout_s)
+    if check_processes:
+        os.environ["ARTGATE_CHECK_PROCESSES"] = str(check_processes)
     print(f"artgate review service on http://{host}:{port} · store {redacted(url)} · "
-          f"ruleset {load_ruleset(config).version} · dashboard at /, API docs at /docs, OpenAPI at /openapi.json",
+          f"ruleset {load_ruleset(config).version} · checks stopped after {check_timeout_s or 15:g} s · "
+          "dashboard at /, API docs at /docs, OpenAPI at /openapi.json",
           file=sys.stderr)
     uvicorn.run("review.api:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, server_header=False, http="review.server:NoDelayH11Protocol")
@@ -79,6 +87,45 @@ def token_create(role: str, name: str, database_url: str | None = None) -> int:
     print(t.token)
     print(f"token {t.id} for {t.name} ({t.role}) in {redacted(db.url)}: it is shown only this once",
           file=sys.stderr)
+    return 0
+
+
+def token_list(database_url: str | None = None) -> int:
+    """Print the store's tokens (never the tokens themselves: only their ids, names, roles and dates)."""
+    from .tokens import list_tokens
+
+    db = _open(database_url)
+    if db is None:
+        return 2
+    try:
+        rows = list_tokens(db)
+    finally:
+        db.dispose()
+    print(f"tokens in {redacted(db.url)}", file=sys.stderr)
+    print(f"{'id':>4}  {'role':<8}  {'created':<19}  {'revoked':<19}  name")
+    for t in rows:
+        revoked = (t["revoked_at"] or "")[:19].replace("T", " ")
+        print(f"{t['id']:>4}  {t['role']:<8}  {t['created_at'][:19].replace('T', ' '):<19}  {revoked or '-':<19}  "
+              f"{one_line(t['name'])}")
+    return 0
+
+
+def token_revoke(token_id: int, database_url: str | None = None) -> int:
+    """Revoke a token by its id (``artgate token list``): it stops working at once, its sessions end."""
+    from .tokens import revoke_token
+
+    db = _open(database_url)
+    if db is None:
+        return 2
+    try:
+        t = revoke_token(db, token_id)
+    finally:
+        db.dispose()
+    if t is None:
+        print(f"artgate: error: no token with id {token_id} in {redacted(db.url)} (see 'artgate token list')",
+              file=sys.stderr)
+        return 2
+    print(f"token {t['id']} for {one_line(t['name'])} ({t['role']}) revoked in {redacted(db.url)}", file=sys.stderr)
     return 0
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -200,5 +201,22 @@ def _sqlite_events(engine: Engine) -> None:
 
 
 def database_url_from_env(url: str | None) -> str | None:
-    """--database-url, else $ARTGATE_DATABASE_URL, else None (the embedded SQLite file)."""
-    return url or os.environ.get("ARTGATE_DATABASE_URL") or None
+    """--database-url, else $ARTGATE_DATABASE_URL, else None (the embedded SQLite file).
+
+    A value given must be a URL with a known scheme: a typo ('notaurl', 'postgresql:/…' with one slash)
+    would otherwise open a new, empty SQLite store in silence, where no token works.
+    """
+    value = url or os.environ.get("ARTGATE_DATABASE_URL") or None
+    if value is not None:
+        check_database_url(value, "--database-url" if url else "$ARTGATE_DATABASE_URL")
+    return value
+
+
+def check_database_url(url: str, name: str = "--database-url") -> None:
+    """Refuse, in one line, a database URL without a scheme or a database (``normalize_url`` refuses unknown ones)."""
+    _, sep, rest = url.partition("://")
+    if not sep or not rest.strip("/"):
+        shown = re.sub(r":[^:@/]*@", ":***@", url)
+        raise DatabaseURLError(
+            f"{name} {shown!r} is not a database URL artgate knows; use sqlite:///PATH/TO/FILE.db or "
+            "postgresql://USER@HOST:PORT/DB (also postgresql+psycopg://, postgresql+asyncpg://)")

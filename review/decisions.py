@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -414,21 +414,23 @@ class Followed:
     lapsed_waivers: list[dict] = field(default_factory=list)  # waivers of findings a retraction took away again
 
 
-def follow(s: Session, version: Version, report: Report, now: datetime, carry_from: int | None = None,
-           ruleset=None) -> Followed:
+def follow(s: Session, version: Version, report: Report | Callable[[], Report], now: datetime,
+           carry_from: int | None = None, ruleset=None) -> Followed:
     """Make the version's stored report the check with its claim decisions applied (inside the caller's transaction).
 
-    ``report`` is the check of the version's text without decisions. With ``carry_from``, the
-    decisions of that version are first carried over where their claims are found. Nothing is
-    done when the stored report already reflects every decision.
+    ``report`` is the check of the version's text without decisions (or a function giving it, called
+    only when there are decisions to carry or apply). With ``carry_from``, the decisions of that
+    version are first carried over where their claims are found. Nothing is done when the stored
+    report already reflects every decision.
     """
+    get = report if callable(report) else (lambda: report)
     out = Followed()
     if carry_from is not None and carry_from != version.id:
-        out.carried = _carry(s, carry_from, version, report, now)
+        out.carried = _carry(s, carry_from, version, get, now)
     rows = rows_of(s, version.id)
     if not rows or (version.report.get("claim_decisions") or {}).get("through") == rows[-1].id:
         return out
-    rd = decided_report(report, rows, ruleset)
+    rd = decided_report(get(), rows, ruleset)
     holding = {w.id: w.fid for w in s.scalars(select(Waiver).where(Waiver.version_id == version.id,
                                                                    Waiver.fid.is_not(None)))}
     lapsed = _replace_report(s, version, rd, now)
@@ -466,10 +468,11 @@ def _keep_waivers(s: Session, version: Version, rd: dict, holding: dict[int, str
     return kept
 
 
-def _carry(s: Session, source_id: int, target: Version, report: Report, now: datetime) -> list[dict]:
+def _carry(s: Session, source_id: int, target: Version, get: Callable[[], Report], now: datetime) -> list[dict]:
     rows = rows_of(s, source_id)
     if not rows:
         return []
+    report = get()
     source = s.execute(select(Version.number, Version.body).where(Version.id == source_id)).one()
     plan = carry_plan(rows, source.body, report.assertions, report.article.text, rows_of(s, target.id))
     copies: dict[int, int] = {}

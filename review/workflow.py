@@ -110,7 +110,7 @@ class Submission:
 
 
 def submit(db: Database, actor: Actor, content: Content, config: str | None = None,
-           check: Callable[[Content], Report] | None = None) -> Submission:
+           check: Callable[[Content], Report | dict] | None = None) -> Submission:
     """Store one submission: check it (outside any lock), then record the version in one transaction.
 
     Content identical to the current version returns at once without a check.
@@ -123,16 +123,35 @@ def submit(db: Database, actor: Actor, content: Content, config: str | None = No
         if row is not None and row.sha256 == content.sha256:
             return Submission("unchanged", article_dict(s, s.get(Article, row.id)))
     report = (check or (lambda c: check_content(c, config)))(content)
-    return store_submission(db, actor, content, report)
+    return store_submission(db, actor, content, report, config)
 
 
-def store_submission(db: Database, actor: Actor, content: Content, report: Report) -> Submission:
-    """Record checked content as the article's current version (the locked half of ``submit``)."""
+def _lazy_report(report: Report | dict, content: Content, config: str | None) -> Callable[[], Report]:
+    """The check itself, for claim decisions (they re-run the rules on corrected claims). A check worker
+    sends only the contract's dictionary; the content is then checked again here, and only when the
+    version has decisions to apply or carry."""
+    made: list[Report] = [] if isinstance(report, dict) else [report]
+
+    def get() -> Report:
+        if not made:
+            made.append(check_content(content, config))
+        return made[0]
+
+    return get
+
+
+def store_submission(db: Database, actor: Actor, content: Content, report: Report | dict,
+                     config: str | None = None) -> Submission:
+    """Record checked content as the article's current version (the locked half of ``submit``).
+
+    ``report`` may already be the contract's dictionary (the service's check workers build it).
+    """
     from reports.contract import report_dict
 
     from . import decisions as claim_decisions
 
-    rd = report_dict(report)
+    rd = report if isinstance(report, dict) else report_dict(report)
+    checked = _lazy_report(report, content, config)
     now = utcnow()
     with db.transaction() as s:
         art = _lock_or_create(s, db.dialect, content, now)
@@ -158,12 +177,14 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
             _add_claims(s, version, rd)
             outcome = "created" if created else "new_version"
         carried = _carry_waivers(s, previous_id, version, now) if previous_id is not None else []
-        followed = claim_decisions.follow(s, version, report, now, carry_from=previous_id)
+        followed = claim_decisions.follow(s, version, checked, now, carry_from=previous_id)
         if followed.recomputed:
             rd = version.report
         before = None if created else art.status
         after = "submitted" if created or art.status in RESET_BY_NEW_VERSION else art.status
-        art.current_version, art.title, art.status = version.number, content.title, after
+        # no title given: the article's own (its first line), the one its report shows
+        title = content.title or rd["article"].get("title") or ""
+        art.current_version, art.title, art.status = version.number, title[:500], after
         # a brand-new version without carried waivers has exactly the report's open findings
         _refresh_verdict(s, art, version, now, rd["counts"] if outcome != "reverted" and not carried else None)
         data = {"sha256": content.sha256, "outcome": outcome, "verdict": art.verdict, "counts": _counts(art)}
@@ -172,9 +193,19 @@ def store_submission(db: Database, actor: Actor, content: Content, report: Repor
         if followed.carried:
             data["carried_claim_decisions"] = followed.carried
         _event(s, art, "submitted", actor, before, after, "", data, now)
+        if outcome != "reverted":
+            for f in waiver_requests(rd):
+                _event(s, art, "waiver_requested", actor, after, after, f["suppression_reason"],
+                       {"finding": f["id"], "rule": f["rule"], "severity": f["severity"]}, now)
         for w in carried:
             _event(s, art, "waiver_carried", actor, after, after, w["reason"], w, now)
         return Submission(outcome, _new_article_dict(art, version) if created else article_dict(s, art))
+
+
+def waiver_requests(rd: dict) -> list[dict]:
+    """Open blockers whose text asks to suppress them (``artgate-disable``): requests a reviewer must accept."""
+    return [f for f in rd["findings"] if f["severity"] == "blocker" and not f.get("suppressed")
+            and f.get("suppression_reason")]
 
 
 def _new_article_dict(art: Article, version: Version) -> dict:
@@ -572,6 +603,8 @@ def report(db: Database, article_id: int, number: int | None = None) -> dict:
             w = waivers.get(f["id"])
             if w is not None:
                 f = {**f, "suppressed": True, "suppression_reason": w.reason, "waiver": waiver_dict(w, n)}
+            elif f["severity"] == "blocker" and f.get("suppression_reason") and not f.get("suppressed"):
+                f = {**f, "waiver_request": {"reason": f["suppression_reason"], "by": version.submitted_by}}
             findings.append(f)
         rd["findings"] = findings
         rd["counts"] = {sev: sum(1 for f in findings if f["severity"] == sev and not f["suppressed"])

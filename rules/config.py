@@ -4,6 +4,8 @@
     packs = ["style/house.yaml"]                   # extra YAML rule packs (files or folders)
     reference = "board/myotomes.json"              # replaces the shipped reference table
     pattern_timeout_s = 1.0                        # time budget of one pack rule on one article
+    packs_timeout_s = 5.0                          # time budget of all pack rules together on one article
+    suppress_blockers_in_text = true               # false: an in-text directive cannot silence a blocker
     gate_threshold = 0.8                           # confidence a claim needs to raise a warning or blocker
                                                    # (default: the threshold shipped with the claim scorer)
 
@@ -26,7 +28,8 @@ from extractors.datafiles import read_data_file
 from extractors.errors import DataFileError, Errors
 from extractors.types import SEVERITIES
 
-_KEYS = {"disable", "packs", "reference", "pattern_timeout_s", "severity", "gate_threshold"}
+_KEYS = {"disable", "packs", "reference", "pattern_timeout_s", "packs_timeout_s", "severity", "gate_threshold",
+         "suppress_blockers_in_text"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Config:
     packs: tuple[Path, ...] = ()
     reference: Path | None = None
     pattern_timeout_s: float = 1.0
+    packs_timeout_s: float = 5.0
+    suppress_blockers_in_text: bool = True  # the service never lets text silence a blocker (a waiver request)
     gate_threshold: float | None = None  # None: the claim scorer's own threshold
 
 
@@ -102,6 +107,12 @@ def config_from_dict(data: dict, path: Path) -> Config:
     timeout = data.get("pattern_timeout_s", 1.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
         raise DataFileError(Errors.E010.format(path=path, reason="pattern_timeout_s must be in (0, 60]"))
+    packs_timeout = data.get("packs_timeout_s", 5.0)
+    if isinstance(packs_timeout, bool) or not isinstance(packs_timeout, int | float) or not 0 < packs_timeout <= 600:
+        raise DataFileError(Errors.E010.format(path=path, reason="packs_timeout_s must be in (0, 600]"))
+    in_text = data.get("suppress_blockers_in_text", True)
+    if not isinstance(in_text, bool):
+        raise DataFileError(Errors.E010.format(path=path, reason="suppress_blockers_in_text must be true or false"))
     gate = data.get("gate_threshold")
     if gate is not None and (isinstance(gate, bool) or not isinstance(gate, int | float) or not 0 <= gate <= 1):
         raise DataFileError(Errors.E010.format(path=path, reason="gate_threshold must be a number in [0, 1]"))
@@ -115,5 +126,7 @@ def config_from_dict(data: dict, path: Path) -> Config:
         packs=tuple(base / p for p in _strings(data, "packs", path)),
         reference=base / reference if reference else None,
         pattern_timeout_s=float(timeout),
+        packs_timeout_s=float(packs_timeout),
+        suppress_blockers_in_text=in_text,
         gate_threshold=float(gate) if gate is not None else None,
     )

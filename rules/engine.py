@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,6 +27,7 @@ from .config import DEFAULT, Config, load_config
 from .reference import ReferenceTable, load_reference
 
 VERSION = "0.1.0"
+_RANK = {"info": 0, "warning": 1, "blocker": 2}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class CheckContext:
     level_claims: list = field(default_factory=list)  # extractors.relations.LevelClaim
     pattern_timeout_s: float = 1.0
     problems: list[Draft] = field(default_factory=list)  # rules.* problems found while checking
+    # when all pack rules together must have finished on this article (``packs_timeout_s``)
+    packs_deadline: float = float("inf")
+    packs_deadline_s: float = 5.0
     cache: dict = field(default_factory=dict)  # values several rules share, computed once per check
     misnamed_reflexes: list = field(default_factory=list)  # (start, end, roots): a muscle named as a reflex it lacks
     # claims below the gate threshold: shown to the reviewer, never the ground of a warning or blocker
@@ -103,7 +108,8 @@ def _code_rules() -> list[Rule]:
 
 # Findings the engine itself may emit, listed so `artgate rules` and configuration know them.
 ENGINE_RULES = {
-    "rules.pattern-timeout": "A pack rule's pattern ran out of its time budget on this article",
+    "rules.pattern-timeout": "A pack rule did not finish within its time budget on this article (reported at the "
+                             "rule's own level)",
     "suppression.missing-reason": "An artgate-disable directive gives no reason, so it is not honoured",
     "suppression.unknown-rule": "An artgate-disable directive names a rule that does not exist",
     "claims.check-claim": "Extraction is not sure the page makes these claims: a reviewer should check them",
@@ -121,8 +127,13 @@ class Ruleset:
         return rule_id in ENGINE_RULES or rule_id.startswith(("ingest.", "extraction.")) or any(
             r.id == rule_id for r in all_rules(self.config))
 
-    def check(self, article: Article, extraction) -> Report:
-        """All findings for one article, numbered ``f1``, ``f2`` … in a stable order."""
+    def check(self, article: Article, extraction, suppress_blockers: bool | None = None) -> Report:
+        """All findings for one article, numbered ``f1``, ``f2`` … in a stable order.
+
+        ``suppress_blockers`` False (the service) makes an in-text directive on a blocker a waiver
+        request: the finding stays open, carrying the directive's reason, until a reviewer waives it.
+        None follows ``suppress_blockers_in_text`` in the configuration.
+        """
         threshold = self.threshold
         sure = [a for a in extraction.assertions if a.confidence >= threshold]
         unsure = [a for a in extraction.assertions if a.confidence < threshold]
@@ -133,10 +144,17 @@ class Ruleset:
                            gate_threshold=threshold)
         raw: list[tuple[str, str, Draft]] = [
             (p.rule, p.severity, Draft(p.message)) for p in article.problems]
+        timeouts: list[tuple[str, str, Draft]] = []
         if article.plain.strip():
+            ctx.packs_deadline = time.monotonic() + self.config.packs_timeout_s
+            ctx.packs_deadline_s = self.config.packs_timeout_s
             for r in self.rules:
+                before = len(ctx.problems)
                 raw.extend((r.id, r.severity, d) for d in r.check(ctx))
-            raw.extend(("rules.pattern-timeout", "warning", d) for d in ctx.problems)
+                # a rule that did not finish reports at its own level: a blocker rule that ran out of time blocks
+                own = self.config.severity.get(r.id, r.severity)
+                timeouts.extend(("rules.pattern-timeout", own, d) for d in ctx.problems[before:])
+            raw.extend(timeouts)
             raw.extend(("claims.check-claim", "info", d) for d in _unsure_claims(ctx, threshold))
         cut = getattr(extraction, "truncated_at", None)
         if cut is not None:
@@ -148,10 +166,19 @@ class Ruleset:
         raw.extend(self._suppression_problems(article, ctx))
         findings = []
         index = _suppression_index(article)
+        honour_blockers = self.config.suppress_blockers_in_text if suppress_blockers is None else suppress_blockers
         for i, (rid, sev, d) in enumerate(raw, start=1):
-            f = Finding(f"f{i}", rid, self.config.severity.get(rid, sev), d.message, d.evidence, d.assertions,
-                        d.suggestion)
+            level = self.config.severity.get(rid, sev)
+            if rid == "rules.pattern-timeout":  # configuration may raise it, never lower the rule's own level
+                level = max(level, sev, key=_RANK.__getitem__)
+            f = Finding(f"f{i}", rid, level, d.message, d.evidence, d.assertions, d.suggestion)
             reason = _suppressed_by(index, f)
+            if reason and f.severity == "blocker" and not honour_blockers:
+                # a request, not a decision: the blocker stands until a reviewer accepts it
+                findings.append(replace(f, message=f"{f.message} (the text asks to suppress this blocker: "
+                                                   f"{reason!r}; a reviewer must accept it)",
+                                        suppression_reason=reason))
+                continue
             findings.append(replace(f, suppressed=True, suppression_reason=reason) if reason else f)
         return Report(article, self.version, tuple(extraction.assertions), tuple(findings), extraction)
 

@@ -60,6 +60,7 @@ class _Loc:
 
     def __init__(self, path: str):
         self.path = path
+        self.pack = "?"  # the pack's name, once read
         self.lines: dict[tuple, int] = {}
 
     def at(self, *keys: object) -> str:
@@ -149,6 +150,7 @@ def load_pack(text: str, path: str) -> list[Rule]:
     pack = data.get("pack")
     if not isinstance(pack, str) or not regex.fullmatch(r"[a-z][a-z0-9-]*", pack):
         raise DataFileError(Errors.E010.format(path=loc.at("pack"), reason="'pack' must be a lower-case name"))
+    loc.pack = pack
     rules = data.get("rules") or {}
     if not isinstance(rules, dict):
         raise DataFileError(Errors.E010.format(path=loc.at("rules"), reason="'rules' maps rule names to rules"))
@@ -163,9 +165,79 @@ def _fail(loc: _Loc, keys: tuple, reason: str) -> DataFileError:
     return DataFileError(Errors.E010.format(path=loc.at("rules", *keys), reason=reason))
 
 
+MAX_PATTERN_CHARS = 2_000
+MAX_REPEAT = 1_000  # one counted repeat, a{n} or a{m,n}
+MAX_NESTED_REPEAT = 10_000  # counted repeats multiplied through their nesting: (?:a{100}){100}
+_COUNTED = regex.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
+
+
+def repeat_size(pattern: str) -> tuple[int, int]:
+    """The largest counted repeat of ``pattern``, and the largest product of counted repeats along one nesting path.
+
+    The regular expression engine unrolls a counted repeat when it compiles
+    it, so ``a{4294967294}`` or ``(?:(?:a{1000}){1000}){20}`` asks for gigabytes
+    before any text is read. Escapes and character classes are skipped; a
+    bound left open (``{m,}``) counts its lower bound.
+    """
+    stack = [1]  # the largest product inside each open group
+    last = 1  # the product of the atom just closed (a group's, or 1 for a character)
+    best, single, i, n = 1, 1, 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            last = 1
+            continue
+        if c == "[":  # a class: skip to its closing bracket (']' first in the class is literal)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i, last = j + 1, 1
+            continue
+        if c == "(":
+            stack.append(1)
+            i += 1
+            continue
+        if c == ")" and len(stack) > 1:
+            last = stack.pop()
+            i += 1
+            continue
+        if c == "{":
+            m = _COUNTED.match(pattern, i)
+            if m and (m.group(1) or m.group(2)):
+                count = max(int(m.group(1) or 0), int(m.group(2) or 0) if m.group(2) is not None else 0)
+                single = max(single, count)
+                last = last * max(count, 1)
+                stack[-1] = max(stack[-1], last)
+                best = max(best, last * max(stack[:-1], default=1))
+                i = m.end()
+                continue
+        last = 1
+        stack[-1] = max(stack[-1], 1)
+        i += 1
+    products = 1
+    for v in stack:
+        products *= v
+    return single, max(best, products)
+
+
 def _compile(pattern: object, loc: _Loc, keys: tuple, flags: int = regex.IGNORECASE) -> regex.Pattern:
     if not isinstance(pattern, str) or not pattern:
         raise _fail(loc, keys, "a pattern must be a non-empty string")
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise _fail(loc, keys, f"rule {loc.pack}.{keys[0]}: the pattern is {len(pattern):,} characters long; "
+                               f"the limit is {MAX_PATTERN_CHARS:,}")
+    single, size = repeat_size(pattern)
+    if single > MAX_REPEAT or size > MAX_NESTED_REPEAT:
+        size = max(single, size)
+        raise _fail(loc, keys, f"rule {loc.pack}.{keys[0]}: the pattern {pattern[:60]!r} repeats {size:,} "
+                               "times once its counted repeats are multiplied out; "
+                               f"the limit is {MAX_REPEAT:,} for one repeat and "
+                               f"{MAX_NESTED_REPEAT:,} for nested ones")
     try:
         return regex.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags | regex.V0)
     except regex.error as exc:
@@ -211,17 +283,22 @@ class _Budget:
 
     def __init__(self, ctx: CheckContext, rule_id: str):
         self.ctx, self.rule_id = ctx, rule_id
-        self.deadline = time.monotonic() + ctx.pattern_timeout_s
+        own = time.monotonic() + ctx.pattern_timeout_s
+        self.shared = ctx.packs_deadline < own  # the packs' common budget ends first
+        self.deadline = min(own, ctx.packs_deadline)
         self.expired = False
 
     def _expire(self, rx: regex.Pattern | None) -> None:
         if not self.expired:
             self.expired = True
             at = f" (at pattern {rx.pattern[10:-7]!r})" if rx is not None else ""
+            budget = (f"the budget of all pack rules together ({self.ctx.packs_deadline_s:g} s) was spent"
+                      if self.shared else f"it did not finish within its budget of {self.ctx.pattern_timeout_s:g} s")
             self.ctx.problems.append(Draft(
-                f"{self.rule_id}: the rule did not finish within its budget of {self.ctx.pattern_timeout_s:g} s "
-                f"on this article{at}; the rule was skipped",
-                suggestion="simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)"))
+                f"{self.rule_id}: {budget} on this article{at}; the rule was not checked, so its findings are "
+                "unknown",
+                suggestion="simplify the pattern (nested quantifiers such as (a+)+ backtrack without end), "
+                           "or raise pattern_timeout_s / packs_timeout_s"))
 
     def finditer(self, rx: regex.Pattern) -> list[tuple[int, int]]:
         """Spans of ``rx`` in the article's content, or none once the budget is spent."""

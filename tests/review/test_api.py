@@ -213,7 +213,7 @@ def test_422_names_the_field(client, people, payload, field):
 
 def test_422_for_bad_json_bad_queries_and_empty_reasons(client, people):
     h = {**People.auth(people.alice), "Content-Type": "application/json"}
-    assert_error(client.post(f"{API}/articles", content=b'{"external_id": ', headers=h), 422, "invalid", "body")
+    assert_error(client.post(f"{API}/articles", content=b'{"external_id": ', headers=h), 422, "invalid", None)
     assert_error(client.get(f"{API}/articles?limit=0", headers=h), 422, "invalid", "limit")
     assert_error(client.get(f"{API}/articles?status=done", headers=h), 422, "invalid", "status")
     assert_error(client.get(f"{API}/articles?cursor=zzz", headers=h), 422, "invalid", "cursor")
