@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from extractors.roots import ORDER
 
 from .engine import CheckContext, Draft, rule
-from .scope import NOT_MAIN, denial_names_root
+from .scope import NOT_MAIN, denial_names_root, quote
 
 
 def _roots(roots: Iterable[str]) -> str:
@@ -270,11 +270,6 @@ def disc_level_usual(ctx: CheckContext) -> Iterable[Draft]:
                     (), f"Write {level} → {usual}, or say which herniation (far-lateral, foraminal) is meant.")
 
 
-def _quote(text: str, a) -> str:
-    said = " ".join(text[a.start:a.end].split())
-    return f"'{said[:80]}…'" if len(said) > 80 else f"'{said}'"
-
-
 def _where(ctx: CheckContext, rows: list) -> str:
     return ", ".join(dict.fromkeys(f"'{a.section}'" if a.section else "the article" for a in rows))
 
@@ -334,8 +329,8 @@ def denied_claim(ctx: CheckContext) -> Iterable[Draft]:
                       f"{' '.join(text[r.mapped_at[0]:r.mapped_at[1]].split())[:90]}')" for r in readings)
         evidence = ctx.sentence_evidence(yes + no) + tuple(ctx.evidence(*r.mapped_at) for r in readings)
         said, unsaid = _where(ctx, yes), _where(ctx, no)
-        places = (f"affirmed ({_quote(text, yes[0])}) and denied ({_quote(text, no[0])}) in {said}" if said == unsaid
-                  else f"affirmed in {said} ({_quote(text, yes[0])}) and denied in {unsaid} ({_quote(text, no[0])})")
+        places = (f"affirmed ({quote(text, yes[0])}) and denied ({quote(text, no[0])}) in {said}" if said == unsaid
+                  else f"affirmed in {said} ({quote(text, yes[0])}) and denied in {unsaid} ({quote(text, no[0])})")
         yield Draft(
             f"{root} → {ctx.label(target)} is {places}{via}",
             tuple(dict.fromkeys(evidence)), tuple(a.id for a in yes) + tuple(n.id for n in no if "@" not in n.id),

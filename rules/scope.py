@@ -178,3 +178,9 @@ def denial_names_root(ctx: CheckContext, a: Assertion) -> bool:
     if a.start <= a.root_start < a.end:
         return True
     return bool(_OTHER_ROOT.search(ctx.article.plain, a.start, a.end))
+
+
+def quote(text: str, a: Assertion) -> str:
+    """The claim's sentence in quotes, cut at 80 characters, for a message."""
+    said = " ".join(text[a.start:a.end].split())
+    return f"'{said[:80]}…'" if len(said) > 80 else f"'{said}'"

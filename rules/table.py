@@ -44,7 +44,7 @@ from extractors.roots import ORDER
 
 from .engine import CheckContext, Draft, rule
 from .reference import RefEntry
-from .scope import NOT_MAIN, denial_names_root, kept_below, nerve_range
+from .scope import NOT_MAIN, denial_names_root, kept_below, nerve_range, quote
 
 _POLICY = """Every root of a movement or reflex in the reference table carries the published
 sources that give it: the ISNCSCI key muscles and non-key muscle functions, O'Brien's Aids to the
@@ -371,18 +371,13 @@ def denied_main_root(ctx: CheckContext) -> Iterable[Draft]:
     for (root, target), rows in by_pair.items():
         e = ctx.reference.entries[target]
         yield Draft(
-            f"the article denies {root} → {ctx.label(target)} ({_quote(text, rows[0])}), but the sources name "
+            f"the article denies {root} → {ctx.label(target)} ({quote(text, rows[0])}), but the sources name "
             f"{root} the main root of {ctx.label(target)}: {_names(e.primary_by[root])} ({ctx.reference.name}; "
             f"standard set {_standard(e)})",
             ctx.sentence_evidence(rows), tuple(a.id for a in rows),
             f"Check the denial: {root} is a main root of {ctx.label(target)}. If the point is that another root "
             f"is the main one, say so ('not mainly {root}') rather than denying it.",
         )
-
-
-def _quote(text: str, a) -> str:
-    said = " ".join(text[a.start:a.end].split())
-    return f"'{said[:80]}…'" if len(said) > 80 else f"'{said}'"
 
 
 _NO_MUSCLES = re.compile(
