@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from extractors.roots import ORDER
 
 from .engine import CheckContext, Draft, rule
+from .scope import NOT_MAIN, denial_names_root, quote
 
 
 def _roots(roots: Iterable[str]) -> str:
@@ -269,20 +270,6 @@ def disc_level_usual(ctx: CheckContext) -> Iterable[Draft]:
                     (), f"Write {level} → {usual}, or say which herniation (far-lateral, foraminal) is meant.")
 
 
-# "is not the dominant function of L2", "do not primarily influence", "not specific to": a denial
-# that the root is the main or the specific one, which a plain contribution elsewhere does not contradict;
-# so is a denial beside the main root ("the deltoid is NOT C6: it is primarily C5")
-_NOT_MAIN = re.compile(
-    r"(?:\bnot?\b|n[’']t\b|\bnever\b)\W+(?:\w+\W+){0,3}?(?:only|sole|solely|specific|specifically|exclusive\w*|"
-    r"directly|exact\w*|definitive\w*)\b"
-    r"|\b(?:main|mainly|primary|primarily|principal|chief|dominant|predominant\w*|key|major)\b", re.IGNORECASE)
-
-
-def _quote(text: str, a) -> str:
-    said = " ".join(text[a.start:a.end].split())
-    return f"'{said[:80]}…'" if len(said) > 80 else f"'{said}'"
-
-
 def _where(ctx: CheckContext, rows: list) -> str:
     return ", ".join(dict.fromkeys(f"'{a.section}'" if a.section else "the article" for a in rows))
 
@@ -298,8 +285,12 @@ def _where(ctx: CheckContext, rows: list) -> str:
     maps to the root ("an L5-S1 herniation typically compresses L5" and then "weak
     dorsiflexion is not expected with an L5-S1 herniation"). A denial that the root is the
     main or the specific one ("L2 is not the dominant root of hip adduction") contradicts only
-    a claim that it is the main one, not a claim that it contributes. Both claims must be at
-    or above the gate threshold; hedged claims never count.""",
+    a claim that it is the main one, not a claim that it contributes. A denial counts where it
+    says what it denies: its sentence names the root (or the disc level), or says the movement
+    belongs to another root ("the other options involve different nerve roots"); a negation in a
+    sentence that names neither ("3: difficult to assess; can consider full strength if …", "a
+    normal reaction … indicates no …") is about a grade or a response, not the root. Both claims
+    must be at or above the gate threshold; hedged claims never count.""",
     example_trigger="Which finding fits L4 compression?\n\nCompression of the L4 root weakens ankle dorsiflexion."
                     "\n\nOption C (weak ankle dorsiflexion) is not typical of an L4 lesion.",
     example_pass="Which finding fits L4 compression?\n\nCompression of the L4 root weakens ankle dorsiflexion."
@@ -312,8 +303,10 @@ def denied_claim(ctx: CheckContext) -> Iterable[Draft]:
     affirmed: dict[tuple[str, str], list] = defaultdict(list)
     denied: dict[tuple[str, str], list] = defaultdict(list)
     for a in ctx.assertions:
-        if a.polarity in ("affirmed", "negated"):
-            (affirmed if a.polarity == "affirmed" else denied)[(a.root, a.target)].append((a, None))
+        if a.polarity == "affirmed":
+            affirmed[(a.root, a.target)].append((a, None))
+        elif a.polarity == "negated" and denial_names_root(ctx, a):
+            denied[(a.root, a.target)].append((a, None))
     for reading in level_readings(ctx):
         a = reading.assertion
         if a.polarity == "negated":
@@ -321,7 +314,7 @@ def denied_claim(ctx: CheckContext) -> Iterable[Draft]:
     for key in sorted(denied, key=lambda k: (ORDER.index(k[0]), k[1])):
         pairs = []
         for n, reading in denied[key]:
-            not_main = bool(_NOT_MAIN.search(text, n.start, n.end))
+            not_main = bool(NOT_MAIN.search(text, n.start, n.end))
             for a, _ in affirmed.get(key, []):
                 apart = a.end <= n.start or n.end <= a.start
                 if apart and (a.primary or not not_main):
@@ -336,8 +329,8 @@ def denied_claim(ctx: CheckContext) -> Iterable[Draft]:
                       f"{' '.join(text[r.mapped_at[0]:r.mapped_at[1]].split())[:90]}')" for r in readings)
         evidence = ctx.sentence_evidence(yes + no) + tuple(ctx.evidence(*r.mapped_at) for r in readings)
         said, unsaid = _where(ctx, yes), _where(ctx, no)
-        places = (f"affirmed ({_quote(text, yes[0])}) and denied ({_quote(text, no[0])}) in {said}" if said == unsaid
-                  else f"affirmed in {said} ({_quote(text, yes[0])}) and denied in {unsaid} ({_quote(text, no[0])})")
+        places = (f"affirmed ({quote(text, yes[0])}) and denied ({quote(text, no[0])}) in {said}" if said == unsaid
+                  else f"affirmed in {said} ({quote(text, yes[0])}) and denied in {unsaid} ({quote(text, no[0])})")
         yield Draft(
             f"{root} → {ctx.label(target)} is {places}{via}",
             tuple(dict.fromkeys(evidence)), tuple(a.id for a in yes) + tuple(n.id for n in no if "@" not in n.id),

@@ -14,13 +14,22 @@ that give it, so each verdict can say who stands behind it:
   inversion), the classic confusion of a movement with its antagonist;
 - a root called the *main* one is checked against the primary roots: a variant
   named as the main root, or among the main roots ("primarily L2-L4" for hip
-  flexion), is a warning (``reference.variant-as-main``); a standard root called
-  the main root where the sources name another is info (``reference.main-root``);
+  flexion, whose main roots are L1 and L2), is a warning
+  (``reference.variant-as-main``), unless the roots called main hold every
+  primary root ("the knee jerk is primarily L2-L4": L3 and L4 are in it, and L2
+  is judged as a plain variant); a standard root called the main root where the
+  sources name another is info (``reference.main-root``), and a warning where it
+  is the opposite movement's one main root (``reference.opposite-main-root``:
+  "wrist flexion is primarily C6");
 - two opposing movements given each other's main roots (C6 for wrist flexion
-  and C7 for wrist extension) is a warning (``reference.swapped-roots``).
+  and C7 for wrist extension) is a warning (``reference.swapped-roots``);
+- a plain denial of a main root ("the L4 root does not serve dorsiflexion") is a
+  warning (``reference.denied-main-root``).
 
 Claims made through a nerve ("the deep peroneal nerve (L4, L5, S1) supplies the
-toe extensors") arrive as one claim per root and are judged root by root. A
+toe extensors") arrive as one claim per root and are judged root by root; a
+finding on such a root names the nerve's range it came from (``rules.scope``).
+A movement kept at an injury level below all its roots is not checked. A
 root written in parentheses inside a list of roots ("L5, S1, (S2)") marks a
 minor contribution and is not checked. Only gating claims count (``ctx.assertions``).
 """
@@ -35,23 +44,38 @@ from extractors.roots import ORDER
 
 from .engine import CheckContext, Draft, rule
 from .reference import RefEntry
+from .scope import NOT_MAIN, denial_names_root, kept_below, nerve_range, quote
 
 _POLICY = """Every root of a movement or reflex in the reference table carries the published
 sources that give it: the ISNCSCI key muscles and non-key muscle functions, O'Brien's Aids to the
 Examination of the Peripheral Nervous System, Fuller's Neurological Examination Made Easy, Magee's
 Orthopedic Physical Assessment, Kendall's Muscles: Testing and Function, Gray's Anatomy (Standring),
-StatPearls and teaching sites. A claimed root in the standard set passes. A root only variant
-sources give is info naming them (reference.disputed-root). A root no source gives is a warning
-naming the sources consulted (reference.contradicts-table); so is a variant that is the only root
-the article gives and the main root of the opposite movement (S1 for foot inversion). A root called
-the main one is checked against the primary roots: a variant named a main root is a warning
-(reference.variant-as-main), another standard root called the main one is info
-(reference.main-root); two opposing movements given each other's main roots is
-reference.swapped-roots. A muscle's roots count for a movement only when it is a prime mover of it.
-Claims through a nerve's roots are judged root by root; negated and hedged claims, and claims below
-the gate threshold, are not checked; a root in parentheses after a list ("L5, S1, (S2)") is a minor
-contribution. The table is data with a version, named in every finding; an editorial board can
-replace it (configuration key 'reference')."""
+StatPearls, segmental muscle charts and teaching sites. A claimed root in the standard set passes. A
+root only variant sources give is info naming them (reference.disputed-root). A root no source gives is
+a warning naming the sources consulted (reference.contradicts-table); so is a variant that is the only
+root the article gives and the main root of the opposite movement (S1 for foot inversion). Claims
+through a nerve's root range ("Tibial (L4-S3): plantar flexion") are judged root by root like any
+other, and the finding says which nerve's range the root came from: the range is right as the
+nerve's, but a reader takes it for the movement's own roots. A movement said to be kept (preserved,
+intact) at an injury or lesion of a root below all its roots ("a C7-C8 injury: the biceps are
+preserved") makes no claim that the root serves it. A root called the main one is checked against the
+primary roots: a variant named a main root is a warning (reference.variant-as-main), unless the roots
+named as the main ones hold every primary root, as a range read as the standard set does ("the knee
+jerk is primarily L2-L4", whose primaries L3 and L4 are in it): its variant is then judged as a plain
+claim (info). Another standard root called the main one is info (reference.main-root), and a warning
+where the sources name it, and it alone, the main root of the opposite movement ("wrist flexion is
+primarily C6", the wrist-extension key root; reference.opposite-main-root), unless the sentence calls
+the root the main one of several movements at once ("C8 primarily affects finger extension and
+flexion" lists the root's functions). Two opposing movements given each other's main roots is
+reference.swapped-roots. A plain denial of a root the sources name the main one ("the L4 root does not
+serve dorsiflexion") is a warning (reference.denied-main-root); a denial of a root's primacy ("not
+mainly L5") or of a contributing root ("elbow extension is C7, not C6") is not reported, nor is one
+the page contradicts itself (consistency.denied-claim). A muscle's roots count for a movement only
+when it is a prime mover of it. Negated and hedged claims are not checked against the table except by
+reference.denied-main-root; claims below the gate threshold are not checked; a root named as a
+contribution ("primarily C6, with some C7") or in parentheses after a list ("L5, S1, (S2)") is a
+minor one. The table is data with a version, named in every finding; an editorial board can replace
+it (configuration key 'reference')."""
 
 
 def _claims(ctx: CheckContext) -> list[tuple[str, str, list, str]]:
@@ -75,6 +99,10 @@ def _claims(ctx: CheckContext) -> list[tuple[str, str, list, str]]:
             standing = "variant-alone" if alone and root in _opposite_primaries(ctx, target) else "variant"
         else:
             standing = "none"
+        if standing in ("none", "variant-alone"):
+            rows = [a for a in rows if not kept_below(ctx, a, e.standard)]
+            if not rows:
+                continue  # a movement kept at an injury level below its roots: no claim against the table
         out.append((root, target, rows, standing))
     return out
 
@@ -142,8 +170,15 @@ def contradicts_table(ctx: CheckContext) -> Iterable[Draft]:
             message = (f"{root} → {ctx.label(target)} contradicts {ref}: no source it consults gives {root}; it "
                        f"gives {_standard(e)}" + (f", and as variants {', '.join(e.variants)}" if e.variants else "")
                        + f"; sources consulted: {_names(e.sources)}")
-        yield Draft(message, ctx.sentence_evidence(rows), tuple(a.id for a in rows),
-                    f"Check the claim against the sources; the reference gives {', '.join(e.standard)}.")
+        suggestion = f"Check the claim against the sources; the reference gives {', '.join(e.standard)}."
+        found = next((r for r in (nerve_range(ctx, a) for a in rows) if r is not None), None)
+        if found is not None:
+            nerve = f"the {found.nerve}" if found.nerve else "a nerve"
+            message += (f"; {root} comes from the root range the page gives {nerve} "
+                        f"('{' '.join(ctx.article.plain[found.start:found.end].split())}')")
+            suggestion = (f"A nerve's range spans every muscle it supplies: give {ctx.label(target)} its own roots "
+                          f"({', '.join(e.standard)}), or say that the range is the nerve's.")
+        yield Draft(message, ctx.sentence_evidence(rows), tuple(a.id for a in rows), suggestion)
 
 
 @rule(
@@ -169,12 +204,17 @@ def disputed_root(ctx: CheckContext) -> Iterable[Draft]:
 
 
 def _main_claims(ctx: CheckContext) -> Iterable[tuple[str, RefEntry, list, list[str]]]:
-    """Per sentence and target, the roots called the main one (rows and roots, in root order)."""
+    """Per sentence and target, the roots called the main one (rows and roots, in root order).
+
+    Not counted: a root in parentheses after a list ("L5, S1, (S2)") and a root named as a contribution
+    ("primarily C6, with some C7").
+    """
     by_key: dict[tuple[int, str], list] = defaultdict(list)
     text = ctx.article.plain
     for a in ctx.assertions:
         if a.polarity == "affirmed" and a.primary and a.target in ctx.reference.entries and not _minor(
-                text, a.root_start, a.root_end):
+                text, a.root_start, a.root_end) and not _CONTRIBUTION.search(
+                text, max(a.start, a.root_start - 60), a.root_start):
             by_key[(a.start, a.target)].append(a)
     for (_, target), rows in by_key.items():
         yield target, ctx.reference.entries[target], rows, sorted({a.root for a in rows}, key=ORDER.index)
@@ -192,14 +232,10 @@ _CONTRIBUTION = re.compile(r"\b(?:contribut\w*|lesser|minor|smaller|some|partly|
     example_pass="Knee flexion is mainly served by the S1 root.",
 )
 def variant_as_main(ctx: CheckContext) -> Iterable[Draft]:
-    text = ctx.article.plain
     for target, e, rows, named in _main_claims(ctx):
-        # "primarily L5, with some contribution from S1": the cue does not reach a root named as a contribution
-        minor = {a.root for a in rows if _CONTRIBUTION.search(text, max(a.start, a.root_start - 60), a.root_start)}
-        named = [r for r in named if r not in minor]
         variants = [r for r in named if r in e.variants]
-        if not variants:
-            continue
+        if not variants or set(e.primaries) <= set(named):
+            continue  # a range holding every main root ("primarily L2-L4" for the knee jerk): disputed-root
         given = "; ".join(f"{r} only in {_names(e.sources_for(r))}" for r in variants)
         keep = [a for a in rows if a.root in variants]
         called = (f"is called the main root of {ctx.label(target)}" if len(named) == 1 else
@@ -210,6 +246,30 @@ def variant_as_main(ctx: CheckContext) -> Iterable[Draft]:
             ctx.sentence_evidence(keep), tuple(a.id for a in keep),
             f"Name the main root the sources give ({' or '.join(e.primaries)}), or drop 'main'.",
         )
+
+
+def _opposite_main(ctx: CheckContext, target: str, e: RefEntry, rows: list, named: list[str]) -> dict[str, str]:
+    """Standard roots called the main one that are, by every source naming one, the opposite movement's main root.
+
+    Not where the sentence calls the root the main one of several movements ("C8 primarily affects
+    finger extension and finger flexion"): that lists the root's functions rather than ranking the
+    roots of one movement.
+    """
+    if set(named) & set(e.primaries):
+        return {}  # the page names this movement's own main root too
+    out = {}
+    for r in named:
+        if r not in e.standard:
+            continue
+        said = {a.target for a in ctx.assertions if a.polarity == "affirmed" and a.primary and a.root == r
+                and any(a.start == x.start for x in rows if x.root == r)}
+        if len(said) > 1:
+            continue
+        for o in ctx.reference.antagonist_of(target):
+            eo = ctx.reference.entries.get(o)
+            if eo and eo.primaries == (r,):
+                out[r] = o
+    return out
 
 
 @rule(
@@ -223,9 +283,9 @@ def main_root(ctx: CheckContext) -> Iterable[Draft]:
     for target, e, rows, named in _main_claims(ctx):
         if set(named) & set(e.primaries) or set(named) & set(e.variants):
             continue  # names the main root among others, or reference.variant-as-main
-        standard = [r for r in named if r in e.standard]
+        standard = [r for r in named if r in e.standard and r not in _opposite_main(ctx, target, e, rows, named)]
         if not standard:
-            continue  # reference.contradicts-table
+            continue  # reference.contradicts-table or reference.opposite-main-root
         keep = [a for a in rows if a.root in standard]
         yield Draft(
             f"{_roots(standard)} is called the main root of {ctx.label(target)}; it is in the standard set, but "
@@ -233,6 +293,28 @@ def main_root(ctx: CheckContext) -> Iterable[Draft]:
             ctx.sentence_evidence(keep), tuple(a.id for a in keep),
             f"Say '{_roots(standard)} contributes', or name {' or '.join(e.primaries)} as the main root.",
         )
+
+
+@rule(
+    "reference.opposite-main-root", "warning",
+    "A movement's main root is said to be the main root of its opposite movement",
+    _POLICY,
+    example_trigger="Wrist flexion is primarily a C6 function.",
+    example_pass="Wrist flexion is primarily a C7 function, with some C6.",
+)
+def opposite_main_root(ctx: CheckContext) -> Iterable[Draft]:
+    for target, e, rows, named in _main_claims(ctx):
+        for root, opposite in _opposite_main(ctx, target, e, rows, named).items():
+            keep = [a for a in rows if a.root == root]
+            eo = ctx.reference.entries[opposite]
+            yield Draft(
+                f"{root} is called the main root of {ctx.label(target)}, but the sources name it the main root of "
+                f"the opposite movement, {ctx.label(opposite)} ({_main(eo)}); for {ctx.label(target)} they give it "
+                f"only as a contributing root, and name {_main(e)} the main one ({ctx.reference.name})",
+                ctx.sentence_evidence(keep), tuple(a.id for a in keep),
+                f"Check whether the movements are swapped: {ctx.label(target)} {' or '.join(e.primaries)}, "
+                f"{ctx.label(opposite)} {root}.",
+            )
 
 
 @rule(
@@ -267,6 +349,35 @@ def swapped_roots(ctx: CheckContext) -> Iterable[Draft]:
             f"{ctx.label(y)} {' or '.join(ey.primaries)}.",
         )
 
+
+
+@rule(
+    "reference.denied-main-root", "warning",
+    "A root the sources name the main root of a movement or reflex is denied it",
+    _POLICY,
+    example_trigger="Option C is incorrect: the L4 root does not serve ankle dorsiflexion.",
+    example_pass="Option C is incorrect: the S1 root does not serve ankle dorsiflexion.",
+)
+def denied_main_root(ctx: CheckContext) -> Iterable[Draft]:
+    text = ctx.article.plain
+    affirmed = {(a.root, a.target) for a in ctx.assertions if a.polarity == "affirmed"}
+    by_pair: dict[tuple[str, str], list] = defaultdict(list)
+    for a in ctx.assertions:
+        e = ctx.reference.entries.get(a.target)
+        if (a.polarity != "negated" or e is None or a.root not in e.primaries or (a.root, a.target) in affirmed
+                or NOT_MAIN.search(text, a.start, a.end) or not denial_names_root(ctx, a)):
+            continue  # affirmed elsewhere on the page: consistency.denied-claim
+        by_pair[(a.root, a.target)].append(a)
+    for (root, target), rows in by_pair.items():
+        e = ctx.reference.entries[target]
+        yield Draft(
+            f"the article denies {root} → {ctx.label(target)} ({quote(text, rows[0])}), but the sources name "
+            f"{root} the main root of {ctx.label(target)}: {_names(e.primary_by[root])} ({ctx.reference.name}; "
+            f"standard set {_standard(e)})",
+            ctx.sentence_evidence(rows), tuple(a.id for a in rows),
+            f"Check the denial: {root} is a main root of {ctx.label(target)}. If the point is that another root "
+            f"is the main one, say so ('not mainly {root}') rather than denying it.",
+        )
 
 
 _NO_MUSCLES = re.compile(

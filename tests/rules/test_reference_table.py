@@ -51,6 +51,18 @@ def test_variants_carry_their_own_sources():
     assert toe.sources_for("S1") == ("Gray's Anatomy (Standring)",)
 
 
+def test_segmental_muscle_charts_give_the_minor_roots_of_the_arms_extensors():
+    """Charts of each muscle's segments give the finger and thumb extensors a C6 and the triceps a T1 part:
+    a page that copies such a chart ("Extensor digitorum  C6 C7 C8") gets info naming them, not a warning."""
+    ref = load_reference()
+    for target, root in (("finger_extension", "C6"), ("thumb_extension", "C6"), ("elbow_extension", "T1")):
+        assert root in ref.entries[target].variants
+        assert any(s.startswith("Wheeless") for s in ref.entries[target].sources_for(root))
+    r = check_text("Title\n\nExtensor digitorum: C6, C7, C8. It extends the fingers.\n")
+    assert [f.severity for f in by_rule(r, "reference.disputed-root")] == ["info"]
+    assert not flagged(r)
+
+
 # --- the policy, on passages of our own ---------------------------------------------------------------------
 
 

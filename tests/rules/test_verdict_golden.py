@@ -54,3 +54,10 @@ def test_the_goldens_hold_what_each_rule_is_for():
                  ("reference.swapped-roots", "warning")):
         assert rule in graded, rule
     assert ("reference.root-without-muscles", "warning") in _rules("root-without-muscles")
+    nerves = _rules("nerve-range")
+    assert nerves.count(("reference.contradicts-table", "warning")) == 5  # L4, L5, S3 plantar flexion; S2, S3 inversion
+    main = _rules("main-roots")
+    assert ("reference.opposite-main-root", "warning") in main and ("reference.variant-as-main", "warning") in main
+    assert main.count(("reference.variant-as-main", "warning")) == 1  # hip flexion's range, not the knee jerk's
+    assert _rules("denials") == [("reference.denied-main-root", "warning")]
+    assert _rules("reflex-grades").count(("terminology.opposite-reflex-gloss", "warning")) == 2
