@@ -23,4 +23,5 @@ class Proposal:
     retracted: bool = False  # negated by a retraction in the next sentence ('Wait, no')
     shapes: set[str] = field(default_factory=set)  # every layout shape that can carry this pair here
     mention: str = ""  # what named the target: MOVEMENT, REFLEX, MUSCLE or TERM
+    span_roots: int = 1  # how many roots the root's notation names ('L4-S1': 3)
     confidence: float = 1.0

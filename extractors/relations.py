@@ -324,7 +324,8 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                         citations=cites,
                     ))
-                    meta.append(Proposal(out[-1], how, group.via, target_via, mention=t.kind))
+                    meta.append(Proposal(out[-1], how, group.via, target_via, mention=t.kind,
+                                         span_roots=len(atom.roots)))
         if RETRACT.match(sentence) and last_sentence:
             for k in last_sentence:
                 out[k] = replace(out[k], polarity="negated")
@@ -397,7 +398,7 @@ def _emit_topic(article: Article, text: str, topic: Topic, groups: list[Group], 
                         sentence=" ".join(sentence.split()), start=topic.start, end=topic.end,
                         root_start=atom.start, root_end=atom.end, target_start=t.start, target_end=t.end,
                     ))
-                    meta.append(Proposal(out[-1], "topic", g.via, mention=t.kind))
+                    meta.append(Proposal(out[-1], "topic", g.via, mention=t.kind, span_roots=len(atom.roots)))
 
 
 def _covering(proposals: list[Proposal]) -> set[int]:
@@ -467,7 +468,12 @@ def analyze(article: Article, doc: Doc | None = None) -> Extraction:
         doc = get_nlp()(article.plain)
     model = load_model()
     proposals = scored_proposals(article, doc, model)
-    assertions = select(proposals, model.emit if model is not None else None)
+    return extraction_of(article, doc, select(proposals, model))
+
+
+def extraction_of(article: Article, doc: Doc, assertions: list[Assertion]) -> Extraction:
+    """The claims and everything else the rules need from the page (read after the claims: the reader
+    records the muscles it found named as reflexes they lack)."""
     return Extraction(assertions, title_targets(article, doc), abbreviations(doc), level_claims(article, doc),
                       doc._.misnamed_reflexes or [], doc._.truncated_at)
 
@@ -479,17 +485,20 @@ def scored_proposals(article: Article, doc: Doc, model: Model | None) -> list[Pr
     """
     if model is None:
         return read_claims(article, doc)
-    proposals, x = featurized(article, doc)
+    proposals, x = featurized(article, doc, shape_claims=model.emit_shape <= 1.0)
     for p, c in zip(proposals, model.confidence(x), strict=True):
         p.confidence = float(c)
     return proposals
 
 
-def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
-    """Every proposed claim (the reader's and the layout shapes') and its feature row."""
+def featurized(article: Article, doc: Doc, shape_claims: bool = True) -> tuple[list[Proposal], np.ndarray]:
+    """Every proposed claim (the reader's and, with ``shape_claims``, the layout shapes') and its feature row.
+
+    Without ``shape_claims`` the shapes only describe the reader's claims: a model that never reports a
+    shape's pair alone need not score them."""
     reader = read_claims(article, doc)
     layout = page_layout(article, doc)
-    proposals = propose(article, doc, reader, get_matcher().lexicon, layout)
+    proposals = propose(article, doc, reader, get_matcher().lexicon, layout, shape_claims)
     if not proposals:
         return proposals, np.zeros((0, len(NAMES)))
     text = article.plain if doc._.truncated_at is None else article.plain[:doc._.truncated_at]
@@ -499,17 +508,18 @@ def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
     return proposals, np.array([featurize(p, facts) for p in proposals])
 
 
-def select(proposals: list[Proposal], emit: float | None) -> list[Assertion]:
-    """The claims to report: confident enough to emit, one per claim where proposals overlap, in text order.
+def select(proposals: list[Proposal], model) -> list[Assertion]:
+    """The claims to report: confident enough to emit (``model.emits``), one per claim where proposals
+    overlap, in text order.
 
     Two proposals of the same (root, target, polarity) whose sentences overlap are one claim (the
     reader's sentence and a layout shape's line); the more confident one stands.
     """
-    if emit is None:  # the reader's claims alone, as it found them
+    if model is None:  # the reader's claims alone, as it found them
         return [_with_id(p.assertion, i) for i, p in enumerate(proposals, start=1)]
     keep: list[Proposal] = []
     spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    confident = [p for p in proposals if p.confidence >= emit]
+    confident = [p for p in proposals if model.emits(p)]
     wide = _covering(confident)
     for p in sorted(confident, key=lambda p: (-p.confidence, p.assertion.start, not p.reader)):
         if id(p) in wide:
@@ -521,7 +531,8 @@ def select(proposals: list[Proposal], emit: float | None) -> list[Assertion]:
         taken.append((a.start, a.end))
         keep.append(p)
     keep.sort(key=lambda p: (p.assertion.start, p.assertion.target_start, p.assertion.root_start))
-    return [_with_id(replace(p.assertion, confidence=round(p.confidence, 4)), i) for i, p in enumerate(keep, start=1)]
+    return [Assertion(**{**p.assertion.__dict__, "id": f"a{i}", "confidence": round(p.confidence, 4)})
+            for i, p in enumerate(keep, start=1)]
 
 
 def abbreviations(doc: Doc) -> list[tuple[str, str, int, list[int]]]:

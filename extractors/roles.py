@@ -129,7 +129,8 @@ def credit_muscles(text: str, targets: list[Target], start: int, end: int, table
 
 _COORDINATED = re.compile(r"\s*,?\s*(?:and|or|as\s+well\s+as|plus)(?:\s+(?:the|a|an|its|their|your))?\s*$",
                           re.IGNORECASE)
-_BODY_LABEL = re.compile(r"\s*[•●▪◦*+–—-]?\s*([A-Za-z ]{2,20}?)\s*:")
+# possessive blanks and a label opening on a letter: a line of a thousand blanks cannot make it backtrack
+_BODY_LABEL = re.compile(r"\s*+[•●▪◦*+–—-]?\s*+([A-Za-z][A-Za-z ]{1,19}?)\s*:")
 _HAND = re.compile(r"\(\s*(?:small\s+)?(?:intrinsic\s+)?muscles?\s+of\s+the\s+hand\s*\)", re.IGNORECASE)
 _PLUS_BEFORE = re.compile(r"\(\s*\+\s*$")
 

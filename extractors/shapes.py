@@ -44,8 +44,10 @@ NEAREST = 4
 LEAD_REACH = 12
 
 
-def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon, layout: PageLayout) -> list[Proposal]:
-    """The reader's claims with the shapes that also carry them, then the pairs only a shape offers."""
+def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon, layout: PageLayout,
+            shape_claims: bool = True) -> list[Proposal]:
+    """The reader's claims with the shapes that also carry them, then (``shape_claims``) the pairs only a
+    shape offers."""
     text = article.plain
     cut = doc._.truncated_at
     if cut is not None:
@@ -161,6 +163,8 @@ def propose(article: Article, doc: Doc, reader: list[Proposal], lex: Lexicon, la
             for p in found:
                 p.shapes |= shapes
             continue
+        if not shape_claims:
+            continue
         root, target, t_start = key
         t = target_at[t_start]
         if t.target != target:
@@ -249,11 +253,13 @@ def _shape_claim(article: Article, text: str, layout: PageLayout, sentences, sen
     polarity = polarity_of(trig_cache[k], group, t, text, in_sentence, s, e)
     sec = article.sections[article.section_index(s)] if article.sections else None
     kind = lex.kinds[t.target]
-    cites = tuple(dict.fromkeys(n for m in find_markers(text, s, e) for n in m.numbers))
+    if (s, e) not in trig_cache:
+        trig_cache[(s, e)] = tuple(dict.fromkeys(n for m in find_markers(text, s, e) for n in m.numbers))
+    cites = trig_cache[(s, e)]
     a = Assertion(
         id="", article_id=article.id, root=root, target=t.target, target_kind=kind, relation=RELATION[kind],
         polarity=polarity, primary=inside and is_primary(text, s, group, t),
         section=sec.top if sec else "", subsection=sec.heading if sec and sec.level > 1 else "",
         sentence=" ".join(text[s:e].split()), start=s, end=e, root_start=atom.start, root_end=atom.end,
         target_start=t.start, target_end=t.end, citations=cites)
-    return Proposal(a, "shape", reader=False, shapes=set(shapes), mention=t.kind)
+    return Proposal(a, "shape", reader=False, shapes=set(shapes), mention=t.kind, span_roots=len(atom.roots))

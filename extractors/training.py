@@ -12,9 +12,10 @@ corrections: ``artgate corrections export``), each row naming its ``site``.
 The measure: for every site, a model trained on the pages of all *other* sites scores that site's
 proposals, and a calibration fitted on the other sites' held-out margins turns them into
 confidences; pages of one site never straddle training and test. The pooled held-out confidences
-choose the two thresholds (``emit``: the best F1 of reported claims; the gate: the lowest confidence
-at which gating claims are right ≥ 95 % of the time) and give the figures in the report: per site,
-per author kind, a reliability table and the precision–recall curve.
+choose the thresholds — ``emit`` and ``emit_shape`` for the best F1 of reported claims, and the gate
+for the most inconsistent pages warned while at most 10 % of clean pages are warned and none is
+blocked — and give the figures in the report: per site, per author kind, for the pages no rule was
+developed on, a reliability table, the policy grid and the gate's curve.
 
 The shipped model is then trained on every page, with the calibration fitted on all held-out
 margins. Training is deterministic: the same pages give the same file, byte for byte.
@@ -39,9 +40,15 @@ from .ingest import read_path
 from .scorer import FORMAT, Model, model_from_dict
 
 # the model's size and learning settings; see the module docstring for why these
-SETTINGS = {"max_iter": 150, "max_depth": 4, "learning_rate": 0.08, "min_samples_leaf": 12,
-            "l2_regularization": 1.0, "max_leaf_nodes": 15}
-GATE_PRECISION = 0.95
+SETTINGS = {"max_iter": 100, "max_depth": 3, "learning_rate": 0.05, "min_samples_leaf": 40,
+            "l2_regularization": 5.0}
+# pages of the batch labelled for training, on which no rule or layout change was developed
+UNREAD = "batch5/"
+GATE_PRECISION = 0.90  # the claim precision asked of the gate when no threshold meets the verdict targets
+MAX_CLEAN_WARNED = 0.10  # the share of clean pages a gate may warn
+# the F1 (on held-out pages) that reporting a layout shape's pairs alone must add before it is done: each
+# such pair is featurised and scored, which costs extraction speed
+SHAPE_GAIN = 0.005
 
 
 @dataclass
@@ -55,6 +62,8 @@ class Page:
     proposals: list = field(default_factory=list)
     x: np.ndarray | None = None
     y: np.ndarray | None = None
+    extraction: object = None  # what the rules read besides the claims (title, levels, abbreviations)
+    gold_spans: dict = field(default_factory=dict)  # (root, target, polarity) -> where its gold sentences stand
 
 
 def read_manifest(path: Path) -> list[tuple[Path, str, str, str]]:
@@ -70,7 +79,7 @@ def load_pages(manifests: list[Path], extra: list[Path] = (), progress: Callable
                ) -> list[Page]:
     """Every labelled page, read, proposed on and featurised."""
     from .pipeline import get_nlp
-    from .relations import featurized
+    from .relations import extraction_of, featurized
 
     wanted: list[tuple[Path, str, str, str]] = []
     for m in manifests:
@@ -93,12 +102,24 @@ def load_pages(manifests: list[Path], extra: list[Path] = (), progress: Callable
             article = read_path(ga.file)[0]
             page = Page(f"{Path(gold_path).parent.name}/{name}", site, author, ga.assertions, ga.inconsistencies,
                         article)
-            page.proposals, page.x = featurized(article, nlp(article.plain))
+            doc = nlp(article.plain)
+            page.proposals, page.x = featurized(article, doc)
+            page.extraction = extraction_of(article, doc, [])
+            page.gold_spans = _gold_spans(article.text, ga.assertions)
             page.y = np.array([1.0 if _right(p.assertion, ga.assertions) else 0.0 for p in page.proposals])
             pages.append(page)
             if progress:
                 progress(page.name)
     return pages
+
+
+def _gold_spans(text: str, gold: list[Triple]) -> dict:
+    from .evaluate import _occurrences
+
+    out: dict = {}
+    for g in gold:
+        out.setdefault((g.root, g.target, g.polarity), []).extend(_occurrences(text, g.sentence))
+    return out
 
 
 def _right(a, gold: list[Triple]) -> bool:
@@ -140,17 +161,18 @@ def calibration(margins: np.ndarray, y: np.ndarray) -> tuple[list[float], list[f
     return [round(float(v), 6) for v in xs], [round(float(v), 6) for v in ys]
 
 
-def model_dict(clf, cal: tuple[list[float], list[float]], threshold: float, emit: float, info: dict) -> dict:
+def model_dict(clf, cal: tuple[list[float], list[float]], threshold: float, policy: Policy, info: dict) -> dict:
     base, trees = trees_of(clf)
     if trees:  # the baseline margin rides on the first tree's leaves, so a model is trees plus a calibration
         t0 = trees[0]
         t0["value"] = [v + base for v in t0["value"]]
     return {"format": FORMAT, "features": list(NAMES), "trees": trees,
-            "calibration": {"x": cal[0], "y": cal[1]}, "threshold": threshold, "emit": emit, "info": info}
+            "calibration": {"x": cal[0], "y": cal[1]}, "threshold": threshold, "emit": policy.emit,
+            "emit_shape": policy.emit_shape, "info": info}
 
 
-def as_model(clf, cal, threshold=0.5, emit=0.5) -> Model:
-    return model_from_dict(model_dict(clf, cal, threshold, emit, {}))
+def as_model(clf, cal, threshold: float = 0.5) -> Model:
+    return model_from_dict(model_dict(clf, cal, threshold, Policy(0.5, 0.5), {}))
 
 
 def cross_validate(pages: list[Page], progress: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
@@ -178,17 +200,35 @@ def cross_validate(pages: list[Page], progress: Callable[[str], None] | None = N
     return {"margin": margin, "confidence": conf}
 
 
-def score_pages(pages: list[Page], conf: dict[str, np.ndarray], emit: float) -> dict:
-    """Sentence-level P/R of the claims reported at ``emit``, overall, per site and per author kind."""
+@dataclass(frozen=True)
+class Policy:
+    """Which scored proposals are reported: the reader's at ``emit`` and up, a layout shape's alone at
+    ``emit_shape`` and up (the same test as ``Model.emits``)."""
+
+    emit: float
+    emit_shape: float
+
+    def emits(self, proposal) -> bool:
+        return proposal.confidence >= (self.emit if proposal.reader else self.emit_shape)
+
+
+def _reported(page: Page, conf: np.ndarray, policy: Policy) -> list:
     from .relations import select
 
+    for p, c in zip(page.proposals, conf, strict=True):
+        p.confidence = float(c)
+    return select(page.proposals, policy)
+
+
+def score_pages(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy) -> dict:
+    """Sentence-level P/R of the claims reported under ``policy``, overall, per site, per author kind and
+    for the pages of the batch no rule was developed on (``unread``)."""
     total = defaultdict(lambda: [0, 0, 0])
     for page in pages:
-        for p, c in zip(page.proposals, conf[page.name], strict=True):
-            p.confidence = float(c)
-        reported = select(page.proposals, emit)
-        tp, fp, fn = _match(page.gold, reported)
-        for key in ("overall", f"site:{page.site}", f"author:{page.author}"):
+        tp, fp, fn = _match(page.gold, _reported(page, conf[page.name], policy))
+        keys = ["overall", f"site:{page.site}", f"author:{page.author}"]
+        keys.append("unread" if page.name.startswith(UNREAD) else "developed")
+        for key in keys:
             t = total[key]
             t[0] += tp
             t[1] += fp
@@ -216,50 +256,126 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
             "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def reliability(pages: list[Page], conf: dict[str, np.ndarray], emit: float) -> list[dict]:
-    """How often claims reported at each confidence are right (a claim is right when it matches gold)."""
-    from .relations import select
+def _said_here(page: Page, a) -> bool:
+    """The page makes this claim here: a gold assertion with its root, target and polarity whose sentence
+    overlaps the claim's (the ``span`` score of ``artgate eval``), or holds inside it."""
+    if _right(a, page.gold):
+        return True
+    return any(s < a.end and a.start < e for s, e in page.gold_spans.get((a.root, a.target, a.polarity), ()))
 
-    scored = []
-    for page in pages:
-        for p, c in zip(page.proposals, conf[page.name], strict=True):
-            p.confidence = float(c)
-        for a in select(page.proposals, emit):
-            scored.append((a.confidence, _right(a, page.gold)))
-    edges = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001]
+
+def scored_claims(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy) -> list[tuple[float, bool, bool]]:
+    """(confidence, right sentence-level, said here) for every reported claim."""
     out = []
-    for lo, hi in pairwise(edges):
-        inside = [ok for c, ok in scored if lo <= c < hi]
-        if inside:
-            out.append({"from": lo, "to": min(hi, 1.0), "claims": len(inside),
-                        "right": round(sum(inside) / len(inside), 4),
-                        "mean_confidence": round(float(np.mean([c for c, _ in scored if lo <= c < hi])), 4)})
+    for page in pages:
+        for a in _reported(page, conf[page.name], policy):
+            out.append((a.confidence, _right(a, page.gold), _said_here(page, a)))
     return out
 
 
-def choose_thresholds(pages: list[Page], conf: dict[str, np.ndarray]) -> tuple[float, float, list[dict]]:
-    """(emit, gate, curve): emit at the best F1 of reported claims; the gate at the lowest confidence at
-    which reported claims at or above it are right at least ``GATE_PRECISION`` of the time."""
-    curve = []
-    for t in [round(v, 2) for v in np.arange(0.05, 1.0, 0.05)]:
-        s = score_pages(pages, conf, t)["overall"]
-        curve.append({"threshold": t, **s})
-    emit = max(curve, key=lambda c: (c["f1"], -c["threshold"]))["threshold"]
-    from .relations import select
+def reliability(claims: list[tuple[float, bool, bool]]) -> list[dict]:
+    """How often reported claims are right, by confidence."""
+    edges = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001]
+    out = []
+    for lo, hi in pairwise(edges):
+        inside = [(c, r, s) for c, r, s in claims if lo <= c < hi]
+        if inside:
+            out.append({"from": lo, "to": min(hi, 1.0), "claims": len(inside),
+                        "mean_confidence": round(float(np.mean([c for c, _, _ in inside])), 4),
+                        "right": round(sum(r for _, r, _ in inside) / len(inside), 4),
+                        "said_here": round(sum(s for _, _, s in inside) / len(inside), 4)})
+    return out
 
-    scored = []
+
+def verdicts(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy, gate: float) -> dict:
+    """The gate's verdicts on every labelled page with the held-out confidences: inconsistent pages
+    warned or blocked, clean pages warned or blocked (pages whose labels say nothing are skipped)."""
+    from dataclasses import replace
+
+    from rules.engine import load_ruleset
+
+    ruleset = load_ruleset()
+    ruleset = replace(ruleset, config=replace(ruleset.config, gate_threshold=gate))
+    out = {"inconsistent": 0, "flagged": 0, "clean": 0, "clean_warned": 0, "clean_blocked": 0,
+           "missed": [], "warned_clean": [], "blocked_clean": []}
     for page in pages:
-        for p, c in zip(page.proposals, conf[page.name], strict=True):
-            p.confidence = float(c)
-        scored += [(a.confidence, _right(a, page.gold)) for a in select(page.proposals, emit)]
-    scored.sort(key=lambda s: -s[0])
-    gate, right = 1.0, 0
-    for i, (c, ok) in enumerate(scored, start=1):
-        right += ok
-        if right / i >= GATE_PRECISION:
+        if page.inconsistencies is None or page.article is None:
+            continue
+        extraction = replace(page.extraction, assertions=_reported(page, conf[page.name], policy))
+        live = [f for f in ruleset.check(page.article, extraction).findings if not f.suppressed]
+        blocked = any(f.severity == "blocker" for f in live)
+        warned = any(f.severity == "warning" for f in live)
+        if page.inconsistencies:
+            out["inconsistent"] += 1
+            out["flagged"] += blocked or warned
+            if not (blocked or warned):
+                out["missed"].append(page.name)
+        else:
+            out["clean"] += 1
+            out["clean_blocked"] += blocked
+            out["clean_warned"] += warned and not blocked
+            if blocked:
+                out["blocked_clean"].append(page.name)
+            elif warned:
+                out["warned_clean"].append(page.name)
+    out["flagged_share"] = round(out["flagged"] / max(1, out["inconsistent"]), 4)
+    out["clean_warned_share"] = round(out["clean_warned"] / max(1, out["clean"]), 4)
+    return out
+
+
+def choose_policy(pages: list[Page], conf: dict[str, np.ndarray]) -> tuple[Policy, list[dict]]:
+    """The reporting policy with the best F1 of reported claims on the held-out confidences (ties: the
+    more precise); a shape's pair alone is never reported below the reader's threshold, and not at all
+    unless that adds ``SHAPE_GAIN`` to the F1."""
+    grid = []
+    for emit in [round(v, 2) for v in np.arange(0.0, 0.95, 0.05)]:
+        for emit_shape in [round(v, 2) for v in np.arange(0.5, 1.0, 0.05)] + [1.0001]:
+            if emit_shape < emit:
+                continue
+            s = score_pages(pages, conf, Policy(emit, emit_shape))["overall"]
+            grid.append({"emit": emit, "emit_shape": emit_shape, **s})
+    best = max(grid, key=lambda g: (g["f1"], g["precision"], -g["emit"]))
+    alone = max((g for g in grid if g["emit_shape"] > 1), key=lambda g: (g["f1"], g["precision"], -g["emit"]))
+    if best["f1"] - alone["f1"] < SHAPE_GAIN:  # scoring a shape's pairs costs time: they must earn it
+        best = alone
+    return Policy(best["emit"], best["emit_shape"]), grid
+
+
+def choose_gate(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy,
+                claims: list[tuple[float, bool, bool]]) -> tuple[float, list[dict]]:
+    """The gate: the threshold, on the held-out confidences, at which the most inconsistent pages are
+    warned or blocked while at most ``MAX_CLEAN_WARNED`` of clean pages are warned and none is blocked
+    (ties: the fewest clean pages warned, then the lowest, so the most claims gate); with no such
+    threshold, the lowest confidence at which
+    gating claims are right ``GATE_PRECISION`` of the time. Returns the gate and the verdicts at every
+    threshold tried."""
+    curve = []
+    for t in [round(v, 2) for v in np.arange(0.5, 0.96, 0.01)]:
+        v = verdicts(pages, conf, policy, t)
+        curve.append({"gate": t, **{k: x for k, x in v.items() if not isinstance(x, list)},
+                      "claim_precision": _precision_at(claims, t)})
+    fit = [c for c in curve if c["clean_warned_share"] <= MAX_CLEAN_WARNED and not c["clean_blocked"]]
+    if fit:
+        best = max(fit, key=lambda c: (c["flagged_share"], -c["clean_warned_share"], -c["gate"]))
+        return best["gate"], curve
+    return _precision_gate(claims), curve
+
+
+def _precision_at(claims: list[tuple[float, bool, bool]], t: float) -> float:
+    above = [s for c, _, s in claims if c >= t]
+    return round(sum(above) / len(above), 4) if above else 1.0
+
+
+def _precision_gate(claims: list[tuple[float, bool, bool]]) -> float:
+    """The lowest confidence at which the reported claims at or above it are said where they are read at
+    least ``GATE_PRECISION`` of the time."""
+    ordered = sorted(claims, key=lambda c: -c[0])
+    gate, said = 1.0, 0
+    for i, (c, _, s) in enumerate(ordered, start=1):
+        said += s
+        if said / i >= GATE_PRECISION:
             gate = c
-    gate = max(gate, emit)
-    return emit, round(float(gate), 4), curve
+    return round(float(gate), 4)
 
 
 def train(manifests: list[Path], extra: list[Path], out: Path, report: Path | None,
@@ -270,47 +386,67 @@ def train(manifests: list[Path], extra: list[Path], out: Path, report: Path | No
         raise SystemExit("artgate: error: no labelled page proposes any claim; nothing to train on")
     cv = cross_validate(pages, progress)
     conf = cv["confidence"]
-    emit, gate, curve = choose_thresholds(pages, conf)
-    scores = score_pages(pages, conf, emit)
-    gated = score_pages(pages, conf, gate)
+    policy, grid = choose_policy(pages, conf)
+    claims = scored_claims(pages, conf, policy)
+    gate, gate_curve = choose_gate(pages, conf, policy, claims)
+    scores = score_pages(pages, conf, policy)
+    gating = [c for c in claims if c[0] >= gate]
     x = np.vstack([p.x for p in pages if len(p.proposals)])
     y = np.concatenate([p.y for p in pages if len(p.proposals)])
     clf = fit(x, y)
     margins = np.concatenate([cv["margin"][p.name] for p in pages if len(p.proposals)])
     cal = calibration(margins, y)
     info = {"pages": len(pages), "sites": len({p.site for p in pages}), "proposals": len(y),
-            "right_proposals": int(y.sum()), "settings": SETTINGS, "gate_precision": GATE_PRECISION}
-    data = model_dict(clf, cal, gate, emit, info)
+            "right_proposals": int(y.sum()), "settings": SETTINGS, "max_clean_warned": MAX_CLEAN_WARNED,
+            "gate_claim_precision": _precision_at(claims, gate)}
+    data = model_dict(clf, cal, gate, policy, info)
     out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    reader_only = {p.name: np.array([1.0 if q.reader else 0.0 for q in p.proposals]) for p in pages}
     result = {
-        "pages": len(pages), "sites": len({p.site for p in pages}), "emit": emit, "gate": gate,
-        "overall": scores["overall"], "gating_claims": gated["overall"],
+        "pages": len(pages), "sites": len({p.site for p in pages}), "emit": policy.emit,
+        "emit_shape": policy.emit_shape, "gate": gate,
+        "overall": scores["overall"], "developed": scores.get("developed"), "unread": scores.get("unread"),
+        "reader_alone": score_pages(pages, reader_only, Policy(0.5, 1.0001))["overall"],
+        "gating_claims": {"claims": len(gating), "share": round(len(gating) / max(1, len(claims)), 4),
+                          "right": round(sum(r for _, r, _ in gating) / max(1, len(gating)), 4),
+                          "said_here": round(sum(s for _, _, s in gating) / max(1, len(gating)), 4)},
         "by_author": {k.split(":", 1)[1]: v for k, v in scores.items() if k.startswith("author:")},
         "by_site": {k.split(":", 1)[1]: v for k, v in sorted(scores.items()) if k.startswith("site:")},
-        "reliability": reliability(pages, conf, emit), "curve": curve,
+        "reliability": reliability(claims),
+        "verdicts": verdicts(pages, conf, policy, gate),
+        "ungated": {k: v for k, v in verdicts(pages, conf, policy, 0.0).items() if not isinstance(v, list)},
+        "gate_curve": gate_curve,
+        "policy_grid": grid,
     }
     if report is not None:
         report.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
+def default_model_path() -> Path:
+    return Path(__file__).parent / "data" / "claim_scorer.json"
 
-    p = argparse.ArgumentParser(prog="artgate train-scorer")
-    p.add_argument("--pages", action="append", type=Path, help="pages manifest (default tests/gold/real/pages.tsv)")
-    p.add_argument("--extra", action="append", type=Path, default=[], help="more labelled pages (gold JSON Lines)")
-    p.add_argument("--out", type=Path, default=Path(__file__).parent / "data" / "claim_scorer.json")
-    p.add_argument("--report", type=Path, default=None)
-    args = p.parse_args(argv)
-    manifests = args.pages or [Path("tests/gold/real/pages.tsv")]
-    result = train(manifests, args.extra, args.out, args.report,
-                   lambda s: print(f"\r\x1b[K{s}", end="", file=sys.stderr, flush=True))
-    print(file=sys.stderr)
-    o = result["overall"]
-    print(f"{result['pages']} pages from {result['sites']} sites; emit {result['emit']}, gate {result['gate']}")
-    print(f"leave-one-site-out: P {o['precision']:.3f} R {o['recall']:.3f} F1 {o['f1']:.3f}")
-    return 0
+
+def summary(result: dict) -> str:
+    """The training run in a few lines: the measure, the thresholds and the gate's verdicts."""
+    o, v, g = result["overall"], result["verdicts"], result["gating_claims"]
+    lines = [
+        f"{result['pages']} labelled pages from {result['sites']} sites",
+        f"leave-one-site-out, sentence level: P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}"
+        f"  (the reader alone: P {result['reader_alone']['precision']:.3f}  R {result['reader_alone']['recall']:.3f})",
+        f"thresholds: emit {result['emit']} (the reader's claims), {result['emit_shape']} (a layout shape's alone); "
+        f"gate {result['gate']}",
+        f"gating claims: {g['claims']} ({g['share']:.0%} of those reported), {g['said_here']:.3f} said where read",
+        f"verdicts at the gate: {v['flagged']}/{v['inconsistent']} inconsistent pages flagged, "
+        f"{v['clean_warned']}/{v['clean']} clean pages warned, {v['clean_blocked']} blocked",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from flows.cli import main as cli
+
+    return cli(["train-scorer", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":

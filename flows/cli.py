@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from extractors.errors import ArtgateError
 from extractors.ingest import DEFAULT_MAX_BYTES
@@ -179,6 +180,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--min-precision", type=float, default=0.0, help="exit 1 when precision is below this")
     e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
     e.add_argument("--config", metavar="FILE", help="the configuration whose rules make the verdicts")
+    ts = sub.add_parser("train-scorer", help="train the claim scorer on labelled pages (leave-one-site-out measure)",
+                        description="Read every labelled page of the manifests, measure the claim scorer by "
+                                    "leave-one-site-out cross-validation, choose its thresholds, and write the "
+                                    "model trained on every page (JSON; the same pages give the same file).")
+    ts.add_argument("--pages", action="append", type=Path, metavar="PAGES.tsv",
+                    help="pages manifest: split, file, site, author (default tests/gold/real/pages.tsv)")
+    ts.add_argument("--extra", action="append", type=Path, default=[], metavar="GOLD.jsonl",
+                    help="more labelled pages in the gold format, each row naming its site "
+                         "(e.g. the output of 'artgate corrections export')")
+    ts.add_argument("--out", type=Path, default=None, metavar="FILE",
+                    help="where to write the model (default: the one the package ships)")
+    ts.add_argument("--report", type=Path, default=None, metavar="FILE",
+                    help="also write the cross-validation report (JSON): per site, per author kind, "
+                         "reliability, thresholds and the gate's verdicts")
     return p
 
 
@@ -327,6 +342,18 @@ def _eval(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _train(args: argparse.Namespace) -> int:
+    from extractors.training import default_model_path, summary, train
+
+    progress = (lambda s: print(f"\r\x1b[K{s}", end="", file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    result = train(args.pages or [Path("tests/gold/real/pages.tsv")], args.extra, args.out or default_model_path(),
+                   args.report, progress)
+    if progress:
+        print("\r\x1b[K", end="", file=sys.stderr)
+    OUT.write(summary(result))
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from flows.state import AuditLock
     from flows.workers import available_cpus, worker_pool
@@ -436,9 +463,9 @@ def main(argv: list[str] | None = None) -> int:
             from review.cli import corrections_export
 
             return corrections_export(args.out_dir, args.database_url, args.config)
-        if args.command in ("rules", "explain", "eval", "audit", "deploy"):
+        if args.command in ("rules", "explain", "eval", "audit", "deploy", "train-scorer"):
             return {"rules": _rules, "explain": _explain, "eval": _eval, "audit": _audit,
-                    "deploy": _deploy}[args.command](args)
+                    "deploy": _deploy, "train-scorer": _train}[args.command](args)
         return _check(args)
     except ArtgateError as exc:
         _error(exc)

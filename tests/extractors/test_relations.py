@@ -210,3 +210,12 @@ def test_abbreviation_candidates_found_by_regex_match_scispacys_matcher():
             assert found[0] == found[1], f.name
             total += len(found[0])
     assert total > 20  # the files define abbreviations ('extensor hallucis longus (EHL)'), so this compares something
+
+
+def test_a_line_opening_with_thousands_of_blanks_is_read_at_once():
+    """Body labels ('Hip: flexion is L2') are found without backtracking over leading blanks (2,000 took 44 s)."""
+    from extractors.ingest import parse
+    from extractors.relations import extract
+
+    text = "Myotomes\n\n" + " " * 2_000 + "Hip: flexion is L2\n"
+    assert [(a.root, a.target) for a in extract(parse(text, "blanks.txt", "text"))] == [("L2", "hip_flexion")]

@@ -59,6 +59,8 @@ def test_no_finding_from_negated_claims_or_disc_levels(oracle_report):
     levels_end = levels + len("L4/L5 and L5/S1 levels")
     ids = {a.id: a for a in oracle_report.assertions}
     for f in oracle_report.findings:
+        if f.rule == "claims.check-claim":  # a note on claims below the gate, whatever their polarity
+            continue
         for aid in f.assertions:
             a = ids[aid]
             assert a.polarity == "affirmed", (f.rule, a)
