@@ -59,7 +59,7 @@ def main() -> None:
     shipped = load_model()
     if shipped is None:
         sys.exit("no claim scorer ships: train one first ('artgate train-scorer')")
-    policy = Policy(shipped.emit, shipped.emit_shape)
+    policy = Policy(shipped.emit)
     cal_x, cal_y = shipped.calibration_x.tolist(), shipped.calibration_y.tolist()
     pages = load_pages([ROOT / "tests" / "gold" / "real" / "pages.tsv"])
     by_site = defaultdict(list)

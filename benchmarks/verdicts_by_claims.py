@@ -33,15 +33,14 @@ def confidences(pages, mode: str):
     from extractors.training import Policy
 
     if mode == "oracle":
-        return {p.name: p.y.copy() for p in pages}, Policy(0.5, 0.5), 0.5
+        return {p.name: p.y.copy() for p in pages}, Policy(0.5), 0.5
     if mode == "all":
-        return ({p.name: np.array([1.0 if q.reader else 0.0 for q in p.proposals]) for p in pages},
-                Policy(0.5, 1.0001), 0.0)
+        return {p.name: np.ones(len(p.proposals)) for p in pages}, Policy(0.5), 0.0
     model = load_model()
     if model is None:
         sys.exit("no claim scorer ships: use --claims oracle or --claims all")
     conf = {p.name: model.confidence(p.x) if len(p.proposals) else np.zeros(0) for p in pages}
-    return conf, Policy(model.emit, model.emit_shape), model.threshold
+    return conf, Policy(model.emit), model.threshold
 
 
 def main() -> None:

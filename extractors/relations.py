@@ -67,7 +67,6 @@ from .pipeline import get_nlp
 from .roles import bare_actions, credit_muscles, reflex_context
 from .scope import RETRACT, is_primary, juxtaposed, polarity_of
 from .scorer import Model, load_model
-from .shapes import propose
 from .types import ASSERTION_COLUMNS, Article, Assertion
 
 if TYPE_CHECKING:
@@ -90,7 +89,7 @@ _REFLEX_FIELD = re.compile(r"\W*[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?\s+(
 
 
 def page_layout(article: Article, doc: Doc) -> PageLayout:
-    """The page's layout, read once per document (the reader and the layout shapes share it)."""
+    """The page's layout, read once per document (the reader and the claim features share it)."""
     if doc._.layout is None:
         cut = doc._.truncated_at
         text = article.plain if cut is None else article.plain[:cut]
@@ -479,28 +478,21 @@ def extraction_of(article: Article, doc: Doc, assertions: list[Assertion]) -> Ex
 
 
 def scored_proposals(article: Article, doc: Doc, model: Model | None) -> list[Proposal]:
-    """Every proposed claim with its confidence.
-
-    Without a model only the reader's claims are proposed, each with confidence 1.0.
-    """
+    """Every claim the reader proposes, with its confidence (1.0 for each when no model is given)."""
     if model is None:
         return read_claims(article, doc)
-    proposals, x = featurized(article, doc, shape_claims=model.emit_shape <= 1.0)
+    proposals, x = featurized(article, doc)
     for p, c in zip(proposals, model.confidence(x), strict=True):
         p.confidence = float(c)
     return proposals
 
 
-def featurized(article: Article, doc: Doc, shape_claims: bool = True) -> tuple[list[Proposal], np.ndarray]:
-    """Every proposed claim (the reader's and, with ``shape_claims``, the layout shapes') and its feature row.
-
-    Without ``shape_claims`` the shapes only describe the reader's claims: a model that never reports a
-    shape's pair alone need not score them."""
-    reader = read_claims(article, doc)
-    layout = page_layout(article, doc)
-    proposals = propose(article, doc, reader, get_matcher().lexicon, layout, shape_claims)
+def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
+    """Every claim the reader proposes and its feature row."""
+    proposals = read_claims(article, doc)
     if not proposals:
         return proposals, np.zeros((0, len(NAMES)))
+    layout = page_layout(article, doc)
     text = article.plain if doc._.truncated_at is None else article.plain[:doc._.truncated_at]
     atom_starts = sorted(a.start for g in doc._.root_groups for a in g.atoms if not a.is_level)
     target_starts = [t.start for t in doc._.targets if t.target]
@@ -512,8 +504,8 @@ def select(proposals: list[Proposal], model) -> list[Assertion]:
     """The claims to report: confident enough to emit (``model.emits``), one per claim where proposals
     overlap, in text order.
 
-    Two proposals of the same (root, target, polarity) whose sentences overlap are one claim (the
-    reader's sentence and a layout shape's line); the more confident one stands.
+    Two proposals of the same (root, target, polarity) whose sentences overlap are one claim; the more
+    confident one stands.
     """
     if model is None:  # the reader's claims alone, as it found them
         return [_with_id(p.assertion, i) for i, p in enumerate(proposals, start=1)]
@@ -521,7 +513,7 @@ def select(proposals: list[Proposal], model) -> list[Assertion]:
     spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
     confident = [p for p in proposals if model.emits(p)]
     wide = _covering(confident)
-    for p in sorted(confident, key=lambda p: (-p.confidence, p.assertion.start, not p.reader)):
+    for p in sorted(confident, key=lambda p: (-p.confidence, p.assertion.start)):
         if id(p) in wide:
             continue
         a = p.assertion

@@ -5,10 +5,9 @@ regression trees over the features of ``extractors.features`` and an isotonic ca
 their summed margin to a probability, all plain JSON numbers, so loading it cannot run anything.
 ``artgate train-scorer`` reproduces it exactly from the labelled pages.
 
-Three thresholds ship with it, all chosen on leave-one-site-out cross-validation:
+Two thresholds ship with it, both chosen on leave-one-site-out cross-validation:
 
-- ``emit``: the confidence one of the reader's claims needs to be reported at all;
-- ``emit_shape``: the same for a pair only a layout shape offered (the reader passed it over);
+- ``emit``: the confidence a claim needs to be reported at all;
 - ``threshold`` (the gate): the confidence a claim needs before a rule may raise a warning or a
   blocker on it, chosen for the gate's verdicts on held-out pages (the most inconsistent pages
   flagged with at most 10 % of clean pages warned). Claims below it are shown to the reviewer to
@@ -18,6 +17,8 @@ Three thresholds ship with it, all chosen on leave-one-site-out cross-validation
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -49,12 +50,11 @@ class Model:
     calibration_y: np.ndarray
     threshold: float
     emit: float
-    emit_shape: float
     info: dict
 
     def emits(self, proposal) -> bool:
         """Is a scored proposal confident enough to be reported?"""
-        return proposal.confidence >= (self.emit if proposal.reader else self.emit_shape)
+        return proposal.confidence >= self.emit
 
     def margin(self, x: np.ndarray) -> np.ndarray:
         """The summed tree outputs for a matrix of feature rows: every tree descended at once, a level per
@@ -124,20 +124,38 @@ def model_from_dict(data: dict, source: str = MODEL_FILE) -> Model:
     cx, cy = np.asarray(cal.get("x", []), dtype=float), np.asarray(cal.get("y", []), dtype=float)
     if len(cx) < 2 or len(cx) != len(cy) or np.any(np.diff(cx) < 0) or cy.min() < 0 or cy.max() > 1:
         raise bad("its calibration is malformed")
-    threshold, emit, emit_shape = data.get("threshold"), data.get("emit"), data.get("emit_shape")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1.0001
-               for v in (threshold, emit, emit_shape)):
-        raise bad("threshold, emit and emit_shape must be numbers in [0, 1]")
-    return Model(tuple(trees), cx, cy, float(threshold), float(emit), float(emit_shape), dict(data.get("info", {})))
+    threshold, emit = data.get("threshold"), data.get("emit")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in (threshold, emit)):
+        raise bad("threshold and emit must be numbers in [0, 1]")
+    return Model(tuple(trees), cx, cy, float(threshold), float(emit), dict(data.get("info", {})))
+
+
+def load_model() -> Model | None:
+    """The model in use: the shipped one (None when the package ships none), unless ``model_in_use``
+    says otherwise."""
+    return _in_use[-1] if _in_use else _shipped()
 
 
 @lru_cache(maxsize=1)
-def load_model() -> Model | None:
-    """The shipped model, or None when the package ships none."""
+def _shipped() -> Model | None:
     path = resources.files("extractors") / "data" / MODEL_FILE
     if not path.is_file():
         return None
     return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+_in_use: list[Model | None] = []
+
+
+@contextmanager
+def model_in_use(model: Model | None) -> Iterator[None]:
+    """Extract with ``model`` (None: the reader's claims alone) instead of the shipped one, for the
+    duration: training reads the pages it learns from without the model it is replacing."""
+    _in_use.append(model)
+    try:
+        yield
+    finally:
+        _in_use.pop()
 
 
 def read_model(path: str | Path) -> Model:

@@ -3,8 +3,8 @@
     artgate train-scorer [--pages tests/gold/real/pages.tsv] [--extra GOLD.jsonl …] [--out FILE] [--report FILE]
 
 Every labelled real page listed in the pages manifest (``split``, ``file``, ``site``, ``author``; the
-gold labels are ``<split>/gold.jsonl`` beside it) is read, every claim the reader and the layout
-shapes propose on it is featurised, and each proposal is labelled by the gold set: right when a gold
+gold labels are ``<split>/gold.jsonl`` beside it) is read, every claim the reader proposes on it is
+featurised, and each proposal is labelled by the gold set: right when a gold
 assertion has its root, target and polarity and its sentence holds the gold sentence (the matching
 ``artgate eval`` uses). ``--extra`` adds labelled pages in the same gold format (reviewers'
 corrections: ``artgate corrections export``), each row naming its ``site``.
@@ -12,10 +12,10 @@ corrections: ``artgate corrections export``), each row naming its ``site``.
 The measure: for every site, a model trained on the pages of all *other* sites scores that site's
 proposals, and a calibration fitted on the other sites' held-out margins turns them into
 confidences; pages of one site never straddle training and test. The pooled held-out confidences
-choose the thresholds — ``emit`` and ``emit_shape`` for the best F1 of reported claims, and the gate
+choose the thresholds — ``emit`` for the best F1 of reported claims, and the gate
 for the most inconsistent pages warned while at most 10 % of clean pages are warned and none is
 blocked — and give the figures in the report: per site, per author kind, for the pages no rule was
-developed on, a reliability table, the policy grid and the gate's curve.
+developed on, a reliability table, the reporting curve and the gate's curve.
 
 The shipped model is then trained on every page, with the calibration fitted on all held-out
 margins. Training is deterministic: the same pages give the same file, byte for byte.
@@ -37,7 +37,7 @@ import numpy as np
 from .evaluate import Triple, _norm, load_gold
 from .features import NAMES
 from .ingest import read_path
-from .scorer import FORMAT, Model, model_from_dict
+from .scorer import FORMAT, Model, model_from_dict, model_in_use
 
 # the model's size and learning settings; see the module docstring for why these
 SETTINGS = {"max_iter": 100, "max_depth": 3, "learning_rate": 0.05, "min_samples_leaf": 40,
@@ -46,9 +46,7 @@ SETTINGS = {"max_iter": 100, "max_depth": 3, "learning_rate": 0.05, "min_samples
 UNREAD = "batch5/"
 GATE_PRECISION = 0.90  # the claim precision asked of the gate when no threshold meets the verdict targets
 MAX_CLEAN_WARNED = 0.10  # the share of clean pages a gate may warn
-# the F1 (on held-out pages) that reporting a layout shape's pairs alone must add before it is done: each
-# such pair is featurised and scored, which costs extraction speed
-SHAPE_GAIN = 0.005
+
 
 
 @dataclass
@@ -167,12 +165,11 @@ def model_dict(clf, cal: tuple[list[float], list[float]], threshold: float, poli
         t0 = trees[0]
         t0["value"] = [v + base for v in t0["value"]]
     return {"format": FORMAT, "features": list(NAMES), "trees": trees,
-            "calibration": {"x": cal[0], "y": cal[1]}, "threshold": threshold, "emit": policy.emit,
-            "emit_shape": policy.emit_shape, "info": info}
+            "calibration": {"x": cal[0], "y": cal[1]}, "threshold": threshold, "emit": policy.emit, "info": info}
 
 
 def as_model(clf, cal, threshold: float = 0.5) -> Model:
-    return model_from_dict(model_dict(clf, cal, threshold, Policy(0.5, 0.5), {}))
+    return model_from_dict(model_dict(clf, cal, threshold, Policy(0.5), {}))
 
 
 def cross_validate(pages: list[Page], progress: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
@@ -202,14 +199,12 @@ def cross_validate(pages: list[Page], progress: Callable[[str], None] | None = N
 
 @dataclass(frozen=True)
 class Policy:
-    """Which scored proposals are reported: the reader's at ``emit`` and up, a layout shape's alone at
-    ``emit_shape`` and up (the same test as ``Model.emits``)."""
+    """Which scored proposals are reported: those at ``emit`` and up (the same test as ``Model.emits``)."""
 
     emit: float
-    emit_shape: float
 
     def emits(self, proposal) -> bool:
-        return proposal.confidence >= (self.emit if proposal.reader else self.emit_shape)
+        return proposal.confidence >= self.emit
 
 
 def _reported(page: Page, conf: np.ndarray, policy: Policy) -> list:
@@ -324,21 +319,13 @@ def verdicts(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy, gat
 
 
 def choose_policy(pages: list[Page], conf: dict[str, np.ndarray]) -> tuple[Policy, list[dict]]:
-    """The reporting policy with the best F1 of reported claims on the held-out confidences (ties: the
-    more precise); a shape's pair alone is never reported below the reader's threshold, and not at all
-    unless that adds ``SHAPE_GAIN`` to the F1."""
-    grid = []
+    """The reporting threshold with the best F1 of reported claims on the held-out confidences (ties: the
+    more precise, then the lower)."""
+    curve = []
     for emit in [round(v, 2) for v in np.arange(0.0, 0.95, 0.05)]:
-        for emit_shape in [round(v, 2) for v in np.arange(0.5, 1.0, 0.05)] + [1.0001]:
-            if emit_shape < emit:
-                continue
-            s = score_pages(pages, conf, Policy(emit, emit_shape))["overall"]
-            grid.append({"emit": emit, "emit_shape": emit_shape, **s})
-    best = max(grid, key=lambda g: (g["f1"], g["precision"], -g["emit"]))
-    alone = max((g for g in grid if g["emit_shape"] > 1), key=lambda g: (g["f1"], g["precision"], -g["emit"]))
-    if best["f1"] - alone["f1"] < SHAPE_GAIN:  # scoring a shape's pairs costs time: they must earn it
-        best = alone
-    return Policy(best["emit"], best["emit_shape"]), grid
+        curve.append({"emit": emit, **score_pages(pages, conf, Policy(emit))["overall"]})
+    best = max(curve, key=lambda g: (g["f1"], g["precision"], -g["emit"]))
+    return Policy(best["emit"]), curve
 
 
 def choose_gate(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy,
@@ -381,6 +368,12 @@ def _precision_gate(claims: list[tuple[float, bool, bool]]) -> float:
 def train(manifests: list[Path], extra: list[Path], out: Path, report: Path | None,
           progress: Callable[[str], None] | None = None) -> dict:
     """Cross-validate, choose the thresholds, train on every page and write the model (and the report)."""
+    with model_in_use(None):  # never the model being replaced: it may be stale, or not there at all
+        return _train(manifests, extra, out, report, progress)
+
+
+def _train(manifests: list[Path], extra: list[Path], out: Path, report: Path | None,
+           progress: Callable[[str], None] | None) -> dict:
     pages = load_pages(manifests, extra, progress)
     if not pages or not any(len(p.proposals) for p in pages):
         raise SystemExit("artgate: error: no labelled page proposes any claim; nothing to train on")
@@ -401,12 +394,11 @@ def train(manifests: list[Path], extra: list[Path], out: Path, report: Path | No
             "gate_claim_precision": _precision_at(claims, gate)}
     data = model_dict(clf, cal, gate, policy, info)
     out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
-    reader_only = {p.name: np.array([1.0 if q.reader else 0.0 for q in p.proposals]) for p in pages}
+    reader_only = {p.name: np.ones(len(p.proposals)) for p in pages}
     result = {
-        "pages": len(pages), "sites": len({p.site for p in pages}), "emit": policy.emit,
-        "emit_shape": policy.emit_shape, "gate": gate,
+        "pages": len(pages), "sites": len({p.site for p in pages}), "emit": policy.emit, "gate": gate,
         "overall": scores["overall"], "developed": scores.get("developed"), "unread": scores.get("unread"),
-        "reader_alone": score_pages(pages, reader_only, Policy(0.5, 1.0001))["overall"],
+        "reader_alone": score_pages(pages, reader_only, Policy(0.0))["overall"],
         "gating_claims": {"claims": len(gating), "share": round(len(gating) / max(1, len(claims)), 4),
                           "right": round(sum(r for _, r, _ in gating) / max(1, len(gating)), 4),
                           "said_here": round(sum(s for _, _, s in gating) / max(1, len(gating)), 4)},
@@ -416,7 +408,7 @@ def train(manifests: list[Path], extra: list[Path], out: Path, report: Path | No
         "verdicts": verdicts(pages, conf, policy, gate),
         "ungated": {k: v for k, v in verdicts(pages, conf, policy, 0.0).items() if not isinstance(v, list)},
         "gate_curve": gate_curve,
-        "policy_grid": grid,
+        "reporting_curve": grid,
     }
     if report is not None:
         report.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
@@ -434,8 +426,7 @@ def summary(result: dict) -> str:
         f"{result['pages']} labelled pages from {result['sites']} sites",
         f"leave-one-site-out, sentence level: P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}"
         f"  (the reader alone: P {result['reader_alone']['precision']:.3f}  R {result['reader_alone']['recall']:.3f})",
-        f"thresholds: emit {result['emit']} (the reader's claims), {result['emit_shape']} (a layout shape's alone); "
-        f"gate {result['gate']}",
+        f"thresholds: claims reported from confidence {result['emit']}, gating from {result['gate']}",
         f"gating claims: {g['claims']} ({g['share']:.0%} of those reported), {g['said_here']:.3f} said where read",
         f"verdicts at the gate: {v['flagged']}/{v['inconsistent']} inconsistent pages flagged, "
         f"{v['clean_warned']}/{v['clean']} clean pages warned, {v['clean_blocked']} blocked",

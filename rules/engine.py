@@ -150,7 +150,10 @@ class Ruleset:
             ctx.packs_deadline_s = self.config.packs_timeout_s
             for r in self.rules:
                 before = len(ctx.problems)
-                raw.extend((r.id, r.severity, d) for d in r.check(ctx))
+                found = [(r.id, r.severity, d) for d in r.check(ctx)]
+                if unsure and r.source == "built-in" and found:
+                    found = _robust(r, found, ctx, unsure)
+                raw.extend(found)
                 # a rule that did not finish reports at its own level: a blocker rule that ran out of time blocks
                 own = self.config.severity.get(r.id, r.severity)
                 timeouts.extend(("rules.pattern-timeout", own, d) for d in ctx.problems[before:])
@@ -204,6 +207,25 @@ class Ruleset:
                     f"the directive names {s.rule!r}, which is not a rule", ev,
                     suggestion="run 'artgate rules' for the rule ids")))
         return out
+
+
+def _robust(rule: Rule, found: list[tuple[str, str, Draft]], ctx: CheckContext,
+            unsure: list[Assertion]) -> list[tuple[str, str, Draft]]:
+    """The findings of a claims rule that hold whatever the claims below the gate turn out to be.
+
+    A finding rests on gating claims; but a rule that compares claims ("the sections answer the title
+    differently") can also find something in what is *missing*, and a claim below the gate may be the
+    one missing. So the rule runs again with every claim, and a finding stands only where that run
+    finds the same kind of thing on the same evidence.
+    """
+    whole = replace(ctx, assertions=[*ctx.assertions, *unsure], unsure=[], cache={}, problems=[], gate_threshold=0.0)
+    again = [d.evidence for d in rule.check(whole)]
+
+    def held(d: Draft) -> bool:
+        return not d.evidence or any(s.start < e.end and e.start < s.end for ev in again for e in ev
+                                     for s in d.evidence)
+
+    return [f for f in found if held(f[2])]
 
 
 def _unsure_claims(ctx: CheckContext, threshold: float) -> list[Draft]:

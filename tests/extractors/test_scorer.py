@@ -24,15 +24,15 @@ def test_the_shipped_model_is_plain_json_for_this_version():
     assert data["format"] == FORMAT and tuple(data["features"]) == NAMES
     model = load_model()
     assert model is not None and len(model.trees) > 10
-    assert 0 <= model.emit <= model.threshold <= 1 and model.emit <= model.emit_shape
+    assert 0 <= model.emit <= model.threshold <= 1
     assert model.info["pages"] >= 250 and model.info["sites"] >= 100
 
 
 def _tiny_model(**over) -> dict:
-    tree = {"feature": [NAMES.index("reader"), -1, -1], "threshold": [0.5, 0, 0], "left": [1, 0, 0],
+    tree = {"feature": [NAMES.index("retracted"), -1, -1], "threshold": [0.5, 0, 0], "left": [1, 0, 0],
             "right": [2, 0, 0], "value": [0.0, -1.0, 2.0], "depth": 1}
     data = {"format": FORMAT, "features": list(NAMES), "trees": [tree],
-            "calibration": {"x": [-1.0, 2.0], "y": [0.1, 0.9]}, "threshold": 0.8, "emit": 0.3, "emit_shape": 0.9}
+            "calibration": {"x": [-1.0, 2.0], "y": [0.1, 0.9]}, "threshold": 0.8, "emit": 0.3}
     data.update(over)
     return data
 
@@ -40,7 +40,7 @@ def _tiny_model(**over) -> dict:
 def test_a_model_reads_its_trees_and_calibration():
     model = model_from_dict(_tiny_model())
     x = np.zeros((2, len(NAMES)))
-    x[1, NAMES.index("reader")] = 1.0
+    x[1, NAMES.index("retracted")] = 1.0
     assert model.margin(x).tolist() == [-1.0, 2.0]
     assert model.confidence(x).tolist() == pytest.approx([0.1, 0.9])
 

@@ -44,3 +44,21 @@ def test_the_threshold_is_configurable(tmp_path):
     (tmp_path / "artgate.toml").write_text("gate_threshold = 0.25\n")
     assert load_config(tmp_path / "artgate.toml").gate_threshold == 0.25
     assert Config().gate_threshold is None
+
+
+def test_a_claim_below_the_gate_can_prevent_a_finding_about_what_is_missing():
+    """'The sections answer differently' must hold whatever the unsure claims are: an unsure L4 in the
+    Guidelines may be the very root the Research section gives, so no conflict is raised on it."""
+    passage = ("Which root serves ankle dorsiflexion?\n\n## Guidelines\n\n"
+               "Ankle dorsiflexion is served by L4 and L5.\n\n"
+               "## Research\n\nAnkle dorsiflexion is served by the L4 and L5 roots.\n")
+    article = parse(passage, "gating.md", "markdown")
+    extraction = analyze(article)
+    guideline_l4 = next(a for a in extraction.assertions if a.root == "L4" and a.section == "Guidelines")
+    extraction.assertions[:] = [replace(a, confidence=0.3 if a is guideline_l4 else 1.0)
+                                for a in extraction.assertions]
+    ruleset = load_ruleset()
+    ruleset = replace(ruleset, config=replace(ruleset.config, gate_threshold=0.5))
+    rules = {f.rule for f in ruleset.check(article, extraction).findings}
+    assert not rules & {"consistency.conflicting-roots", "consistency.title-answer"}, rules
+    assert "claims.check-claim" in rules
