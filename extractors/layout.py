@@ -258,8 +258,9 @@ def _encoding(text: str, line: Line, source: str) -> str:
         return "pipe"
     if line.kind == "table_row":
         return "semicolon"
-    if _SPACED.search(text, s + line.indent, e) and line.words <= 40:
-        return "spaces"
+    body = text[s + line.indent:e]
+    if line.words <= 40 and ("  " in body or "\t" in body) and _SPACED.search(text, s + line.indent, e):
+        return "spaces"  # the substring test first: most lines have no run of spaces, and it is cheap
     if _ROOT_LEAD.match(text, s, e) and _GLUE.search(text, s, e):
         return "glued"
     return ""

@@ -20,8 +20,9 @@ Each pair says which shape made it (``how``), which the claim scorer reads.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from .cues import CLAUSE_BREAK, CONTRAST, SENSORY
 from .layout import starting_in
@@ -201,9 +202,13 @@ def _clauses(text: str, start: int, end: int, groups: list[Group], targets: list
     An item led by a nerve that the item gives no root for ('…; deep peroneal nerve: supplies the
     tibialis anterior, …') is that nerve's, and never takes the roots of another item of the sentence.
     """
+    spans = sorted([(g.start, g.end) for g in groups] + [(t.start, t.end) for t in targets])
+    reach = list(accumulate((e for _, e in spans), max))  # the furthest end of the spans up to each one
     cuts = [start, *(m.start() for m in CLAUSE_BREAK.finditer(text, start, end)
-                     if not _inside(m.start(), groups, targets) and not (table and m.group() == ";")), end]
-    clauses = [_Clause(a, b, [g for g in groups if a <= g.start < b], [t for t in targets if a <= t.start < b])
+                     if not _inside(m.start(), spans, reach) and not (table and m.group() == ";")), end]
+    groups, targets = sorted(groups, key=lambda g: g.start), sorted(targets, key=lambda t: t.start)
+    g_starts, t_starts = [g.start for g in groups], [t.start for t in targets]
+    clauses = [_Clause(a, b, starting_in(groups, g_starts, a, b), starting_in(targets, t_starts, a, b))
                for a, b in pairwise(cuts)]
     kept = []
     for i, c in enumerate(clauses):
@@ -252,8 +257,11 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|ma
                      re.IGNORECASE)
 
 
-def _inside(pos: int, groups: list[Group], targets: list[Target]) -> bool:
-    return any(g.start <= pos < g.end for g in groups) or any(t.start <= pos < t.end for t in targets)
+def _inside(pos: int, spans: list[tuple[int, int]], reach: list[int]) -> bool:
+    """Is ``pos`` inside one of the mention ``spans`` (sorted by start)? It is when some span starting at or
+    before it ends after it: ``reach`` holds the furthest end so far, so one bisection answers."""
+    i = bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and reach[i] > pos
 
 
 _ITEM_SEP = re.compile(r",|;|/|\band\b|\bor\b|\s[–—-]\s")

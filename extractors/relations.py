@@ -90,12 +90,13 @@ _REFLEX_FIELD = re.compile(r"\W*[CTLS]\d{1,2}(?:\s*[-–]\s*[CTLS]?\d{1,2})?\s+(
 
 def page_layout(article: Article, doc: Doc) -> PageLayout:
     """The page's layout, read once per document (the reader and the claim features share it)."""
-    if doc._.layout is None:
-        cut = doc._.truncated_at
+    ext = doc._  # each 'doc._' makes an object: take it once
+    if ext.layout is None:
+        cut = ext.truncated_at
         text = article.plain if cut is None else article.plain[:cut]
-        atoms = sorted(a.start for g in doc._.root_groups for a in g.atoms if not a.is_level and a.start < len(text))
-        doc._.layout = read_layout(article, text, atoms, [t.start for t in doc._.targets if t.target])
-    return doc._.layout
+        atoms = sorted(a.start for g in ext.root_groups for a in g.atoms if not a.is_level and a.start < len(text))
+        ext.layout = read_layout(article, text, atoms, [t.start for t in ext.targets if t.target])
+    return ext.layout
 
 
 def read_claims(article: Article, doc: Doc) -> list[Proposal]:
@@ -104,8 +105,9 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
     lex = matcher.lexicon
     rules = load_rules()
     text = article.plain  # == doc.text, which spaCy rebuilds from tokens on every access
-    cut = doc._.truncated_at
-    all_groups = [g for g in doc._.root_groups if any(not a.is_level for a in g.atoms)]
+    ext = doc._
+    cut = ext.truncated_at
+    all_groups = [g for g in ext.root_groups if any(not a.is_level for a in g.atoms)]
     layout = page_layout(article, doc)
     lines, line_starts = layout.lines, layout.starts
     for st_ in layout.structures:  # a table in any encoding is read by rows and cells
@@ -113,11 +115,11 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
             for li in st_.rows:
                 lines[li].kind, lines[li].cells, lines[li].roles = "table_row", layout.cells[li], st_.roles
     group_starts = [g.start for g in all_groups]
-    targets = doc._.targets
+    targets = ext.targets
     target_starts = [t.start for t in targets]
-    candidates = doc._.reflex_names
-    nerves = doc._.nerves
-    anchors = doc._.anchors or []
+    candidates = ext.reflex_names
+    nerves = ext.nerves
+    anchors = ext.anchors or []
     anchor_starts = [t.start for t in anchors]
     st = ReadingState()
     out: list[Assertion] = []
@@ -131,7 +133,7 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
     cand_starts = [c.start for c in candidates]
 
     line_seen, line_reflex_word, line_reflex_label = -1, False, False
-    for s_start, s_end in doc._.sentences:
+    for s_start, s_end in ext.sentences:
         if cut is not None and s_start >= cut:
             break
         target_via = ""
@@ -339,7 +341,7 @@ def read_claims(article: Article, doc: Doc) -> list[Proposal]:
         st.last_targets = s_targets
         first_mention = min([*(g.start for g in real), *(t.start for t in s_targets)])
         st.last_subject = "root" if real and min(g.start for g in real) == first_mention else "target"
-    doc._.misnamed_reflexes = list(st.misnamed)
+    ext.misnamed_reflexes = list(st.misnamed)
     kept = _widen_to_lines(out, widen, text)
     for k in kept:
         meta[k].assertion = out[k]
@@ -493,10 +495,11 @@ def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
     if not proposals:
         return proposals, np.zeros((0, len(NAMES)))
     layout = page_layout(article, doc)
-    text = article.plain if doc._.truncated_at is None else article.plain[:doc._.truncated_at]
-    atom_starts = sorted(a.start for g in doc._.root_groups for a in g.atoms if not a.is_level)
-    target_starts = [t.start for t in doc._.targets if t.target]
-    facts = PageFacts(article, text, layout, atom_starts, target_starts, doc._.sentences)
+    ext = doc._
+    text = article.plain if ext.truncated_at is None else article.plain[:ext.truncated_at]
+    atom_starts = sorted(a.start for g in ext.root_groups for a in g.atoms if not a.is_level)
+    target_starts = [t.start for t in ext.targets if t.target]
+    facts = PageFacts(article, text, layout, atom_starts, target_starts, ext.sentences)
     return proposals, np.array([featurize(p, facts) for p in proposals])
 
 
