@@ -492,15 +492,19 @@ def scored_proposals(article: Article, doc: Doc, model: Model | None) -> list[Pr
 def featurized(article: Article, doc: Doc) -> tuple[list[Proposal], np.ndarray]:
     """Every claim the reader proposes and its feature row."""
     proposals = read_claims(article, doc)
+    return proposals, feature_rows(article, doc, proposals)
+
+
+def feature_rows(article: Article, doc: Doc, proposals: list[Proposal]) -> np.ndarray:
+    """The feature row of each proposal of the page, in order."""
     if not proposals:
-        return proposals, np.zeros((0, len(NAMES)))
-    layout = page_layout(article, doc)
+        return np.zeros((0, len(NAMES)))
     ext = doc._
     text = article.plain if ext.truncated_at is None else article.plain[:ext.truncated_at]
     atom_starts = sorted(a.start for g in ext.root_groups for a in g.atoms if not a.is_level)
     target_starts = [t.start for t in ext.targets if t.target]
-    facts = PageFacts(article, text, layout, atom_starts, target_starts, ext.sentences)
-    return proposals, np.array([featurize(p, facts) for p in proposals])
+    facts = PageFacts(article, text, page_layout(article, doc), atom_starts, target_starts, ext.sentences)
+    return np.array([featurize(p, facts) for p in proposals])
 
 
 def select(proposals: list[Proposal], model) -> list[Assertion]:
