@@ -5,6 +5,7 @@
     artgate rules  [--config FILE]
     artgate explain RULE [--config FILE]
     artgate eval   GOLD.jsonl [-f text|json] [--min-precision P] [--min-recall R] [--config FILE]
+                  [--without-scorer]
     artgate audit  SOURCE [--runs-dir DIR] [--chunk-size N] [--workers N] [--dask-address tcp://HOST:PORT]
                    [--config FILE] [--no-prefect]
     artgate audit  --database-url URL [...]        the same over the review store's current versions
@@ -180,6 +181,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--min-precision", type=float, default=0.0, help="exit 1 when precision is below this")
     e.add_argument("--min-recall", type=float, default=0.0, help="exit 1 when recall is below this")
     e.add_argument("--config", metavar="FILE", help="the configuration whose rules make the verdicts")
+    e.add_argument("--without-scorer", action="store_true",
+                   help="score the reader's claims alone: no claim scorer, every claim gates")
     ts = sub.add_parser("train-scorer", help="train the claim scorer on labelled pages (leave-one-site-out measure)",
                         description="Read every labelled page of the manifests, measure the claim scorer by "
                                     "leave-one-site-out cross-validation, choose its thresholds, and write the "
@@ -334,9 +337,14 @@ def _eval(args: argparse.Namespace) -> int:
     from functools import partial
 
     from extractors.evaluate import evaluate, render
+    from extractors.scorer import model_in_use
     from flows.check import check_article
 
-    ev = evaluate(args.gold, check=partial(check_article, config=args.config))
+    if args.without_scorer:
+        with model_in_use(None):
+            ev = evaluate(args.gold, check=partial(check_article, config=args.config))
+    else:
+        ev = evaluate(args.gold, check=partial(check_article, config=args.config))
     OUT.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
     ok = ev.overall.precision >= args.min_precision and ev.overall.recall >= args.min_recall
     return 0 if ok else 1

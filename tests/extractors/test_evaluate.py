@@ -53,3 +53,18 @@ def test_gold_set_size_and_coverage():
 def test_eval_exit_status_below_goal(capsys):
     assert main(["eval", str(HERE / "fixtures" / "tiny-gold.jsonl"), "--min-precision", "0.9"]) == 1
     capsys.readouterr()
+
+
+def test_eval_without_scorer_scores_the_readers_own_claims(capsys):
+    from extractors.scorer import model_from_dict, model_in_use
+
+    data = json.loads((HERE.parent.parent / "extractors" / "data" / "claim_scorer.json").read_text())
+    data.update(calibration={"x": [-1e9, 1e9], "y": [0.0, 0.0]}, emit=1.0)  # a scorer that reports nothing
+    gold = str(HERE / "fixtures" / "tiny-gold.jsonl")
+    with model_in_use(model_from_dict(data)):
+        main(["eval", gold, "-f", "json"])
+        muted = json.loads(capsys.readouterr().out)["overall"]
+        main(["eval", gold, "-f", "json", "--without-scorer"])
+        reader = json.loads(capsys.readouterr().out)["overall"]
+    assert (muted["tp"], muted["fp"]) == (0, 0)
+    assert (reader["tp"], reader["fp"], reader["fn"]) == (1, 1, 1)
