@@ -16,7 +16,7 @@ with the sentence, bullet or table row that carries it, as the annotation guide 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -61,7 +61,7 @@ from .layout import (
     starting_in,
     trim_span,
 )
-from .mentions import get_matcher
+from .mentions import Intervals, get_matcher
 from .pairing import ROW_LABEL, Group, link_pairs, sentence_groups
 from .pipeline import get_nlp
 from .roles import bare_actions, credit_muscles, reflex_context
@@ -404,7 +404,10 @@ def _emit_topic(article: Article, text: str, topic: Topic, groups: list[Group], 
 
 def _covering(proposals: list[Proposal]) -> set[int]:
     """Proposals whose line holds two or more separate sentences making the same claim: those sentences
-    are the claims (every repetition counts), not the line that holds them."""
+    are the claims (every repetition counts), not the line that holds them.
+
+    A claim's spans are sorted once, so each proposal looks only at the spans that start inside it (a
+    page of 20,000 identical bullets is read in linear time)."""
     by_triple: dict[tuple[str, str, str], list[Proposal]] = {}
     for p in proposals:
         a = p.assertion
@@ -413,10 +416,12 @@ def _covering(proposals: list[Proposal]) -> set[int]:
     for group in by_triple.values():
         if len(group) < 3:
             continue
+        spans = sorted({(q.assertion.start, q.assertion.end) for q in group})
+        starts = [s for s, _ in spans]
         for w in group:
-            inner = sorted({(q.assertion.start, q.assertion.end) for q in group if q is not w and
-                            w.assertion.start <= q.assertion.start and q.assertion.end <= w.assertion.end and
-                            (q.assertion.start, q.assertion.end) != (w.assertion.start, w.assertion.end)})
+            ws, we = w.assertion.start, w.assertion.end
+            inner = [(s, e) for s, e in spans[bisect_left(starts, ws):bisect_right(starts, we)]
+                     if e <= we and (s, e) != (ws, we)]
             if any(a[1] <= b[0] for a, b in pairwise(inner)):
                 out.add(id(w))
     return out
@@ -517,17 +522,17 @@ def select(proposals: list[Proposal], model) -> list[Assertion]:
     if model is None:  # the reader's claims alone, as it found them
         return [_with_id(p.assertion, i) for i, p in enumerate(proposals, start=1)]
     keep: list[Proposal] = []
-    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    spans: dict[tuple[str, str, str], Intervals] = {}  # the kept spans of each claim: disjoint, so bisection
     confident = [p for p in proposals if model.emits(p)]
     wide = _covering(confident)
     for p in sorted(confident, key=lambda p: (-p.confidence, p.assertion.start)):
         if id(p) in wide:
             continue
         a = p.assertion
-        taken = spans.setdefault((a.root, a.target, a.polarity), [])
-        if any(s < a.end and a.start < e for s, e in taken):
+        taken = spans.setdefault((a.root, a.target, a.polarity), Intervals())
+        if taken.overlaps(a.start, a.end):
             continue
-        taken.append((a.start, a.end))
+        taken.add(a.start, a.end)
         keep.append(p)
     keep.sort(key=lambda p: (p.assertion.start, p.assertion.target_start, p.assertion.root_start))
     return [Assertion(**{**p.assertion.__dict__, "id": f"a{i}", "confidence": round(p.confidence, 4)})
