@@ -42,8 +42,9 @@ from .scorer import FORMAT, Model, model_from_dict, model_in_use
 # the model's size and learning settings; see the module docstring for why these
 SETTINGS = {"max_iter": 100, "max_depth": 3, "learning_rate": 0.05, "min_samples_leaf": 40,
             "l2_regularization": 5.0}
-# pages of the batch labelled for training, on which no rule or layout change was developed
-UNREAD = "batch5/"
+# pages no rule or layout change was developed on: the batch labelled for training, and the fresh blind
+# batch once it was scored
+UNREAD = ("batch5/", "blind-40/")
 GATE_PRECISION = 0.90  # the claim precision asked of the gate when no threshold meets the verdict targets
 MAX_CLEAN_WARNED = 0.10  # the share of clean pages a gate may warn
 
@@ -217,7 +218,7 @@ def _reported(page: Page, conf: np.ndarray, policy: Policy) -> list:
 
 def score_pages(pages: list[Page], conf: dict[str, np.ndarray], policy: Policy) -> dict:
     """Sentence-level P/R of the claims reported under ``policy``, overall, per site, per author kind and
-    for the pages of the batch no rule was developed on (``unread``)."""
+    for the pages no rule was developed on (``unread``)."""
     total = defaultdict(lambda: [0, 0, 0])
     for page in pages:
         tp, fp, fn = _match(page.gold, _reported(page, conf[page.name], policy))
