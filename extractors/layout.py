@@ -224,10 +224,7 @@ def split_cells(text: str, start: int, end: int, encoding: str, source: str | No
             spans = spans[:-1]
         out = []
         for a, b in spans:
-            while a < b and text[a] in " \t;":
-                a += 1
-            while b > a and text[b - 1] in " \t;":
-                b -= 1
+            a, b = _strip(text, a, b, " \t;")
             out.append((a, b) if text[a:b].strip("-–—: ") else (a, a))
         return out if any(a < b for a, b in out) else []
     if encoding == "spaces":
@@ -241,13 +238,19 @@ def split_cells(text: str, start: int, end: int, encoding: str, source: str | No
         return [(start, end)]
     out = []
     for a, b in spans:
-        while a < b and text[a] in " \t":
-            a += 1
-        while b > a and text[b - 1] in " \t":
-            b -= 1
+        a, b = _strip(text, a, b, " \t")
         if a < b and text[a:b].strip("-–—:| "):
             out.append((a, b))
     return out
+
+
+def _strip(text: str, a: int, b: int, chars: str) -> tuple[int, int]:
+    """The span [a, b) of ``text`` without the ``chars`` at either end."""
+    while a < b and text[a] in chars:
+        a += 1
+    while b > a and text[b - 1] in chars:
+        b -= 1
+    return a, b
 
 
 def _encoding(text: str, line: Line, source: str) -> str:

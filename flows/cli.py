@@ -334,16 +334,14 @@ def _explain(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     import json
+    from contextlib import nullcontext
     from functools import partial
 
     from extractors.evaluate import evaluate, render
     from extractors.scorer import model_in_use
     from flows.check import check_article
 
-    if args.without_scorer:
-        with model_in_use(None):
-            ev = evaluate(args.gold, check=partial(check_article, config=args.config))
-    else:
+    with model_in_use(None) if args.without_scorer else nullcontext():
         ev = evaluate(args.gold, check=partial(check_article, config=args.config))
     OUT.write(json.dumps(ev.as_dict(), indent=2) + "\n" if args.format == "json" else render(ev))
     ok = ev.overall.precision >= args.min_precision and ev.overall.recall >= args.min_recall

@@ -44,16 +44,25 @@ def _warm(config: str | None) -> None:
     from extractors.pipeline import get_nlp
     from rules.engine import load_ruleset
 
+    die_with_parent(exit_code=1, every=1.0)
+    get_nlp()
+    load_ruleset(config)
+
+
+def die_with_parent(exit_code: int, every: float) -> None:
+    """End this process (with ``exit_code``) as soon as the process that started it is gone, even mid-work.
+
+    The kernel's parent-death signal is tied to the thread that started the process, not to the
+    process, so a watcher thread looks at the parent every ``every`` seconds instead.
+    """
     parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
+            time.sleep(every)
+        os._exit(exit_code)
 
     threading.Thread(target=watch, name="artgate-parent-watch", daemon=True).start()
-    get_nlp()
-    load_ruleset(config)
 
 
 def _ready() -> int:

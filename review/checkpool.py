@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 import orjson
 
 from extractors.types import Problem, Report
+from flows.workers import die_with_parent
 from reports.contract import report_dict
 
 from .checking import Content, check_content
@@ -37,25 +38,9 @@ log = logging.getLogger("artgate.checks")
 DEFAULT_CHECK_TIMEOUT_S = 15.0
 
 
-def _die_with_parent() -> None:
-    """End this process as soon as the process that started it is gone (even mid-check).
-
-    The kernel's parent-death signal is tied to the thread that started the
-    process, not to the process, so a watcher thread looks at the parent instead.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="artgate-check-parent", daemon=True).start()
-
-
 def _serve(conn: Connection, config: str | None) -> None:
     """A worker's loop: build the pipeline, then check each content received until the pipe closes."""
-    _die_with_parent()
+    die_with_parent(exit_code=0, every=0.5)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then ends its workers
     try:
         check_content(Content("warm-up", "Warm-up", "L5 supplies ankle dorsiflexion."), config)
